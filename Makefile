@@ -1,0 +1,5 @@
+.PHONY: demo test
+demo:
+	./run demo
+test:
+	./run test

@@ -1,0 +1,104 @@
+"""Fixtures shared by every test: real PostgreSQL, a Mosquitto of our own, unique roots.
+
+PostgreSQL: the machine's server (``SIJILL_TEST_PG_ADMIN_URL``, default the local trust
+server on 127.0.0.1:5432) gets a throw-away database per test session; when none answers,
+a private cluster is initialised in a temporary directory instead.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import tempfile
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+
+import psycopg
+import pytest
+
+from central_broker.runner import RunningBroker, start_loopback_broker
+from sijill.ports import free_port
+
+DEFAULT_PG_ADMIN = "postgresql://postgres@127.0.0.1:5432/postgres"
+
+
+def _pg_answers(url: str) -> bool:
+    try:
+        with psycopg.connect(url, connect_timeout=3):
+            return True
+    except psycopg.Error:
+        return False
+
+
+def _private_cluster(base: Path) -> tuple[str, subprocess.Popen[bytes] | None]:
+    """initdb + pg_ctl in a temporary directory (initdb refuses root: run as postgres)."""
+    bindirs = sorted(Path("/usr/lib/postgresql").glob("*/bin"))
+    if not bindirs:
+        raise RuntimeError("PostgreSQL is not installed: run the README test command")
+    bindir = bindirs[-1]
+    data = base / "pgdata"
+    base.mkdir(parents=True, exist_ok=True)
+    shutil.chown(base, "postgres")
+    port = free_port()
+    as_pg = ["su", "postgres", "-c"] if os.geteuid() == 0 else ["sh", "-c"]
+    subprocess.run(
+        [*as_pg, f"{bindir}/initdb -D {data} -A trust -U postgres >/dev/null"], check=True
+    )
+    subprocess.run(
+        [
+            *as_pg,
+            f"{bindir}/pg_ctl -D {data} -l {base}/pg.log -w start "
+            f"-o '-p {port} -k {base} -c listen_addresses=127.0.0.1'",
+        ],
+        check=True,
+    )
+    return f"postgresql://postgres@127.0.0.1:{port}/postgres", None
+
+
+@pytest.fixture(scope="session")
+def postgres_admin_url() -> Iterator[str]:
+    url = os.environ.get("SIJILL_TEST_PG_ADMIN_URL", DEFAULT_PG_ADMIN)
+    if _pg_answers(url):
+        yield url
+        return
+    base = Path(tempfile.mkdtemp(prefix="sijill-pg-"))
+    private, _ = _private_cluster(base)
+    try:
+        yield private
+    finally:
+        bindir = sorted(Path("/usr/lib/postgresql").glob("*/bin"))[-1]
+        as_pg = ["su", "postgres", "-c"] if os.geteuid() == 0 else ["sh", "-c"]
+        subprocess.run([*as_pg, f"{bindir}/pg_ctl -D {base}/pgdata -m fast stop"], check=False)
+        shutil.rmtree(base, ignore_errors=True)
+
+
+@pytest.fixture(scope="session")
+def postgres_url(postgres_admin_url: str) -> Iterator[str]:
+    """A throw-away database for this test session, as a SQLAlchemy URL (psycopg 3)."""
+    name = f"sijill_test_{uuid.uuid4().hex[:12]}"
+    with psycopg.connect(postgres_admin_url, autocommit=True) as conn:
+        conn.execute(f'CREATE DATABASE "{name}"')
+    base = postgres_admin_url.rsplit("/", 1)[0]
+    try:
+        yield f"{base.replace('postgresql://', 'postgresql+psycopg://', 1)}/{name}"
+    finally:
+        with psycopg.connect(postgres_admin_url, autocommit=True) as conn:
+            conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+@pytest.fixture(scope="session")
+def mosquitto(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningBroker]:
+    """A Mosquitto of Sijill's own on a free loopback port, from the production generator."""
+    broker = start_loopback_broker(tmp_path_factory.mktemp("broker"))
+    try:
+        yield broker
+    finally:
+        broker.stop()
+
+
+@pytest.fixture
+def topic_root() -> str:
+    """A topic root no other test or run shares."""
+    return f"test-{uuid.uuid4().hex[:12]}/sijill/v1"
