@@ -48,9 +48,12 @@ ensure_venv() {
   if [ ! -f "$stamp" ] || ! grep -qxF "$want" "$stamp"; then
     say "installing Sijill and its Python dependencies [$extras] (about a minute)"
     "$VENV/bin/python" -m pip install -q --disable-pip-version-check --upgrade pip >/dev/null
-    "$VENV/bin/python" -m pip install -q --disable-pip-version-check -e "$ROOT[$extras]" 2>&1 \
-      | grep -v "is ignored: it is neither a file nor a directory" >&2 || true
-    "$VENV/bin/python" -c 'import sijill' || { say "install failed"; return 1; }
+    local log="$VENV/pip-install.log"
+    if ! "$VENV/bin/python" -m pip install -q --disable-pip-version-check -e "$ROOT[$extras]" \
+        >"$log" 2>&1; then
+      grep -v "is ignored: it is neither a file nor a directory" "$log" | tail -30 >&2
+      say "pip install failed (full log: $log)"; return 1
+    fi
     echo "$want" >> "$stamp"
   fi
 }
