@@ -47,7 +47,6 @@ ensure_venv() {
   want="$extras $(sha256sum "$ROOT/pyproject.toml" | cut -c1-16)"
   if [ ! -f "$stamp" ] || ! grep -qxF "$want" "$stamp"; then
     say "installing Sijill and its Python dependencies [$extras] (about a minute)"
-    "$VENV/bin/python" -m pip install -q --disable-pip-version-check --upgrade pip >/dev/null
     local log="$VENV/pip-install.log"
     if ! "$VENV/bin/python" -m pip install -q --disable-pip-version-check -e "$ROOT[$extras]" \
         >"$log" 2>&1; then
