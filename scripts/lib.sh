@@ -2,7 +2,10 @@
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 VENV="${SIJILL_VENV:-$ROOT/.venv}"
-say() { printf '\033[1m[sijill]\033[0m %s\n' "$*" >&2; }
+say() {
+  if [ -t 2 ]; then printf '\033[1m[sijill]\033[0m %s\n' "$*" >&2
+  else printf '[sijill] %s\n' "$*" >&2; fi
+}
 
 as_root() {
   if [ "$(id -u)" -eq 0 ]; then "$@"

@@ -38,8 +38,18 @@ def _wait(predicate: object, timeout_s: float, what: str) -> None:
 def test_demo_starts_restarts_and_stops_cleanly(tmp_path: Path) -> None:
     env = {**os.environ, "SIJILL_LOG_FORMAT": "json", "COLUMNS": "200"}
     proc = subprocess.Popen(
-        [sys.executable, "-m", "sijill", "demo", "--data-dir", str(tmp_path),
-         "--terminals", "3", "--seed-acts", "50"],
+        [
+            sys.executable,
+            "-m",
+            "sijill",
+            "demo",
+            "--data-dir",
+            str(tmp_path),
+            "--terminals",
+            "3",
+            "--seed-acts",
+            "50",
+        ],
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,
         text=True,
@@ -70,8 +80,10 @@ def test_demo_starts_restarts_and_stops_cleanly(tmp_path: Path) -> None:
         # A crashed child comes back with a new process.
         os.kill(pids["broker"], signal.SIGKILL)
         _wait(
-            lambda: _state(tmp_path)["broker"]["pid"] != pids["broker"]
-            and _state(tmp_path)["broker"]["alive"],
+            lambda: (
+                _state(tmp_path)["broker"]["pid"] != pids["broker"]
+                and _state(tmp_path)["broker"]["alive"]
+            ),
             60,
             "the broker to be restarted",
         )

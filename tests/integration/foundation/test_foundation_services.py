@@ -17,8 +17,10 @@ pytestmark = pytest.mark.integration
 def test_postgres_throwaway_database(postgres_url: str) -> None:
     engine = sa.create_engine(postgres_url)
     with engine.connect() as conn:
-        assert conn.execute(sa.text("select current_database()")).scalar_one().startswith(
-            "sijill_test_"
+        assert (
+            conn.execute(sa.text("select current_database()"))
+            .scalar_one()
+            .startswith("sijill_test_")
         )
     engine.dispose()
 
@@ -31,7 +33,7 @@ def _round_trip(host: str, port: int, topic: str) -> bytes:
     pub.loop_start()
     pub.publish(topic, b"hello", qos=1, retain=True).wait_for_publish(timeout=10)
     sub = mqtt.Client(CallbackAPIVersion.VERSION2)
-    sub.on_message = lambda _c, _u, msg: received.put(msg.payload)
+    sub.on_message = lambda _c, _u, msg: received.put(bytes(msg.payload))
     sub.on_connect = lambda c, *_: c.subscribe(topic, qos=1)
     sub.connect(host, port)
     sub.loop_start()
