@@ -26,6 +26,12 @@ COMPONENTS: tuple[tuple[str, str, str, str], ...] = (
     ("records", "records_backend.cli", "server", "Records backend: acts, requests, accounts."),
     ("fleet", "fleet_manager.cli", "server", "Fleet manager: terminal health, alerts, commands."),
     ("broker", "central_broker.cli", "server", "Central MQTT broker configuration and runner."),
+    (
+        "documents",
+        "records_backend.documents.cli",
+        "server",
+        "Official documents: render, sign, verify, keys.",
+    ),
     ("kiosk", "kiosk_terminal.cli", "kiosk", "Kiosk terminal: the touchscreen app."),
     ("drivers", "drivers.cli", "kiosk", "Kiosk devices: self-tests and tools."),
     ("provision", "provisioning.cli", "server", "Provisioning: terminal identities, self-test."),

@@ -1,0 +1,1 @@
+"""Official documents: bilingual A4 rendering, signing, offline verification."""
