@@ -1,0 +1,1 @@
+"""Receipt printer: layout, ESC/POS encoding, real driver, simulator and decoder."""

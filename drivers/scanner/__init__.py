@@ -1,0 +1,1 @@
+"""Barcode scanner: CDC-ACM serial scanners read with pyserial, plus a simulator."""
