@@ -17,6 +17,7 @@ from pathlib import Path
 
 import psycopg
 import pytest
+from pg_databases import throwaway_database
 
 from central_broker.runner import RunningBroker, start_loopback_broker
 from sijill.ports import free_port
@@ -76,16 +77,13 @@ def postgres_admin_url() -> Iterator[str]:
 
 @pytest.fixture(scope="session")
 def postgres_url(postgres_admin_url: str) -> Iterator[str]:
-    """A throw-away database for this test session, as a SQLAlchemy URL (psycopg 3)."""
-    name = f"sijill_test_{uuid.uuid4().hex[:12]}"
-    with psycopg.connect(postgres_admin_url, autocommit=True) as conn:
-        conn.execute(f'CREATE DATABASE "{name}"')
-    base = postgres_admin_url.rsplit("/", 1)[0]
-    try:
-        yield f"{base.replace('postgresql://', 'postgresql+psycopg://', 1)}/{name}"
-    finally:
-        with psycopg.connect(postgres_admin_url, autocommit=True) as conn:
-            conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    """A throw-away database for the records backend's tests, as a SQLAlchemy URL.
+
+    Other components take their own with ``throwaway_database(postgres_admin_url, prefix)``
+    so that their tables never meet.
+    """
+    with throwaway_database(postgres_admin_url) as url:
+        yield url
 
 
 @pytest.fixture(scope="session")
