@@ -1,0 +1,1 @@
+"""Ports (small interfaces) the core uses, the outbox, and adapters to the real pieces."""

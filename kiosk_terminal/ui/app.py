@@ -1,0 +1,237 @@
+"""The Kivy application: one window, one ScreenManager, screens rebuilt from the session.
+
+Import it only after :func:`kiosk_terminal.ui.config.configure_kivy`: importing Kivy's window
+creates it with whatever configuration is set at that moment.
+"""
+
+from __future__ import annotations
+
+import logging
+import signal
+import threading
+from pathlib import Path
+from typing import Any
+
+from kivy.app import App
+from kivy.clock import Clock
+from kivy.core.audio import SoundLoader
+from kivy.core.window import Window
+from kivy.lang import Builder
+from kivy.properties import ColorProperty
+from kivy.uix.modalview import ModalView
+from kivy.uix.screenmanager import NoTransition, Screen, ScreenManager
+
+from kiosk_terminal.core.request import PrinterNotReady, RequestJourney
+from kiosk_terminal.core.session import Screen as ScreenName
+from kiosk_terminal.runtime import KioskRuntime
+from kiosk_terminal.services.systemd import notify, watchdog_interval_s
+from kiosk_terminal.ui.render import Renderer, warning_texts
+from kiosk_terminal.ui.theme import Theme, register_font
+
+log = logging.getLogger(__name__)
+KV_FILE = Path(__file__).with_name("widgets.kv")
+
+
+class KioskScreen(Screen):  # type: ignore[misc]
+    bg_color = ColorProperty((1, 1, 1, 1))
+
+
+class WarningView(ModalView):  # type: ignore[misc]
+    bg_color = ColorProperty((1, 1, 1, 1))
+    text_color = ColorProperty((0, 0, 0, 1))
+    button_color = ColorProperty((0, 0.4, 0.3, 1))
+    button_text = ColorProperty((1, 1, 1, 1))
+
+
+class KioskApp(App):  # type: ignore[misc]
+    title = "Sijill"
+
+    def __init__(self, runtime: KioskRuntime, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.runtime = runtime
+        self.session = runtime.session
+        self.manager: ScreenManager | None = None
+        self.renderer: Renderer | None = None
+        self.form: dict[str, str] = {}
+        self._form_key: tuple[object, ...] = ()
+        self._spoken: tuple[object, ...] = ()
+        self._warning_view: WarningView | None = None
+        self._sound: Any = None
+        self._stop_worker = threading.Event()
+        self._worker: threading.Thread | None = None
+        self.refresh_trigger = Clock.create_trigger(lambda _dt: self.refresh(), -1)
+        self.after_refresh: list[Any] = []  # callbacks (the screenshot tour) after a render
+
+    # --- life cycle ---------------------------------------------------------------------
+
+    def build(self) -> ScreenManager:
+        register_font()
+        Builder.load_file(str(KV_FILE))
+        manager = ScreenManager(transition=NoTransition())
+        for name in ScreenName:
+            manager.add_widget(KioskScreen(name=name.value))
+        self.manager = manager
+        self.runtime.speaker.play_clip = self._play_clip
+        self.session.subscribe(self.refresh_trigger)
+        Window.bind(on_touch_down=self._touched)
+        Window.bind(on_request_close=self._refuse_close)
+        Window.bind(on_keyboard=self._swallow_keys)
+        Clock.schedule_interval(self._tick, 0.5)
+        interval = watchdog_interval_s()
+        if interval:
+            Clock.schedule_interval(lambda _dt: notify("WATCHDOG=1"), interval)
+        self.refresh()
+        return manager
+
+    def on_start(self) -> None:
+        signal.signal(signal.SIGTERM, self._sigterm)
+        self.runtime.attach_card_reader(self.run_on_ui)
+        self.runtime.attach_scanner(self.run_on_ui)
+        self._worker = threading.Thread(target=self._work, name="kiosk-worker", daemon=True)
+        self._worker.start()
+        notify("READY=1")
+
+    def on_stop(self) -> None:
+        notify("STOPPING=1")
+        self._stop_worker.set()
+        if self._worker is not None:
+            self._worker.join(timeout=5)
+        self.runtime.close()
+
+    def _sigterm(self, _signum: int, _frame: object) -> None:
+        # From the signal handler only schedule: Kivy stops cleanly on its own thread.
+        Clock.schedule_once(lambda _dt: self.stop(), 0)
+
+    def run_on_ui(self, fn: Any) -> None:
+        """Run ``fn`` on the UI thread (device and worker callbacks come from other threads)."""
+        Clock.schedule_once(lambda _dt: fn(), 0)
+
+    def _work(self) -> None:
+        interval = self.runtime.settings.worker_interval_s
+        while not self._stop_worker.is_set():
+            try:
+                self.runtime.worker_step(self.run_on_ui)
+            except Exception:
+                log.exception("background work failed; retrying")
+            self._stop_worker.wait(interval)
+
+    def _tick(self, _dt: float) -> None:
+        self.session.tick()
+        view = self._warning_view
+        if view is not None:
+            view.ids.countdown.source_text = f"{round(self.session.warning_left_s())} s"
+
+    def _play_clip(self, path: Path) -> None:
+        """A recorded prompt; with no audio device Kivy loads a silent sound of length 0."""
+        if self._sound is not None:
+            self._sound.stop()
+        sound = SoundLoader.load(str(path))
+        if sound is None or not sound.length:
+            log.info("clip not playable here: %s", path.name)
+            self._sound = None
+            return
+        self._sound = sound
+        sound.play()
+
+    # --- appliance behaviour ------------------------------------------------------------
+
+    def _touched(self, *_args: Any) -> bool:
+        self.session.activity()
+        if self.session.screen is ScreenName.ATTRACT:
+            # A touch anywhere on the attract loop starts; the press itself ends here.
+            Clock.schedule_once(lambda _dt: self._wake_from_attract(), 0)
+        return False
+
+    def _wake_from_attract(self) -> None:
+        if self.session.screen is ScreenName.ATTRACT:
+            self.session.wake()
+
+    def _refuse_close(self, *_args: Any, **_kwargs: Any) -> bool:
+        return True  # no close button or key combination ends the kiosk
+
+    def _swallow_keys(self, _window: Any, key: int, *_args: Any) -> bool:
+        return key == 27  # escape (and Android back) do nothing
+
+    # --- rendering ----------------------------------------------------------------------
+
+    def _state_key(self) -> tuple[object, ...]:
+        journey = self.session.journey
+        step = getattr(journey, "step", None)
+        current = getattr(journey, "current", None)
+        return (self.session.screen, id(journey), step, id(current))
+
+    def refresh(self) -> None:
+        manager = self.manager
+        if manager is None:
+            return
+        session = self.session
+        key = self._state_key()
+        if key != self._form_key:
+            self.form = {}  # typed text belongs to one step of one journey only
+            self._form_key = key
+        screen = manager.get_screen(session.screen.value)
+        renderer = Renderer(session, screen, self.submit, self.form)
+        renderer.render()
+        self.renderer = renderer
+        if manager.current != screen.name:
+            # The screen left behind still holds what was typed or shown: empty it now.
+            left = manager.get_screen(manager.current)
+            for part in ("header", "body", "footer"):
+                left.ids[part].clear_widgets()
+        manager.current = screen.name
+        self._show_warning(session.warning)
+        spoken = (*key, session.language)
+        if spoken != self._spoken:
+            self._spoken = spoken
+            step = getattr(session.journey, "step", None)
+            prompt_key = session.screen.value + (f".{step.value}" if step is not None else "")
+            self.runtime.speaker.say(prompt_key, renderer.prompt, session.language)
+        for callback in list(self.after_refresh):
+            callback()
+
+    def _show_warning(self, on: bool) -> None:
+        if not on:
+            if self._warning_view is not None:
+                self._warning_view.dismiss(animation=False)
+                self._warning_view = None
+            return
+        if self._warning_view is not None:
+            return
+        theme = Theme.choose(self.session.large_text, self.session.high_contrast)
+        p = theme.palette
+        view = WarningView(
+            bg_color=p.background, text_color=p.text, button_color=p.primary,
+            button_text=p.on_primary,
+        )  # fmt: skip
+        question, keep = warning_texts(self.session.language)
+        rtl = self.session.language.rtl
+        view.ids.question.source_text = question
+        view.ids.question.rtl = rtl
+        view.ids.keep.source_text = keep
+        view.ids.keep.rtl = rtl
+        view.ids.countdown.source_text = f"{round(self.session.warning_left_s())} s"
+        view.ids.keep.bind(on_release=lambda *_: self.session.activity())
+        self._warning_view = view
+        view.open(animation=False)
+
+    def submit(self) -> None:
+        """Confirm pressed: lock the request, then register and print off the UI thread."""
+        journey = self.session.journey
+        if not isinstance(journey, RequestJourney):
+            return
+        try:
+            journey.confirm()
+        except PrinterNotReady:
+            self.session.printer_changed(False)
+            return
+        self.session.changed()
+        threading.Thread(target=self._run_submission, args=(journey,), daemon=True).start()
+
+    def _run_submission(self, journey: RequestJourney) -> None:
+        try:
+            journey.run_submission()
+            self.runtime.journey_done(journey)
+        except Exception:
+            log.exception("submission failed unexpectedly")
+        finally:
+            self.run_on_ui(self.session.changed)

@@ -1,0 +1,1 @@
+"""Widgets: right-to-left label, on-screen keyboard."""
