@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import dataclasses
 import logging
+import os
 import shutil
 import socket
 import subprocess
@@ -71,10 +73,20 @@ class RunningBroker:
         self.stop()
 
 
+def run_as_invoker(config: BrokerConfig) -> BrokerConfig:
+    """A broker of our own runs as whoever starts it: dropped to "mosquitto" (what it does
+    when started as root), it could not read a password file or write persistence in our
+    private directories."""
+    if config.user is None and os.geteuid() == 0:
+        return dataclasses.replace(config, user="root")
+    return config
+
+
 def start_broker(config: BrokerConfig, workdir: Path, timeout_s: float = 10.0) -> RunningBroker:
     """Write the configuration, start Mosquitto in the foreground and wait for its port."""
     workdir.mkdir(parents=True, exist_ok=True)
     config.data_dir.mkdir(parents=True, exist_ok=True)
+    config = run_as_invoker(config)
     config_path = workdir / "mosquitto.conf"
     config_path.write_text(config.render())
     listener = config.listeners[0]

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import contextlib
 import importlib.util
+import json
 import logging
 import signal
 import sys
@@ -22,7 +23,7 @@ from rich.console import Console
 from rich.table import Table
 
 from central_broker.config import loopback_config
-from central_broker.runner import mosquitto_binary, wait_for_port
+from central_broker.runner import mosquitto_binary, run_as_invoker, wait_for_port
 from sijill.ports import preferred_or_free
 from sijill.supervisor import Child, ChildSpec, Supervisor, SupervisorError
 
@@ -80,7 +81,7 @@ def plan(options: DemoOptions) -> tuple[list[ChildSpec], list[Endpoint]]:
     mqtt_port, fell = preferred_or_free(DEFAULT_PORTS["mqtt"], options.host)
     broker_dir = data / "mosquitto"
     broker_dir.mkdir(parents=True, exist_ok=True)
-    config = loopback_config(mqtt_port, broker_dir)
+    config = run_as_invoker(loopback_config(mqtt_port, broker_dir))
     (broker_dir / "mosquitto.conf").write_text(config.render())
     specs.append(
         ChildSpec(
@@ -92,8 +93,11 @@ def plan(options: DemoOptions) -> tuple[list[ChildSpec], list[Endpoint]]:
     endpoints.append(Endpoint("MQTT broker", mqtt_port, fell, f"mqtt://{options.host}:{mqtt_port}"))
     mqtt_env = {"SIJILL_MQTT_HOST": options.host, "SIJILL_MQTT_PORT": str(mqtt_port)}
 
+    records_env: dict[str, str] = {}
     if component_available("records_backend.cli"):
         port, fell = preferred_or_free(DEFAULT_PORTS["records"], options.host)
+        # Staff sign in to the fleet dashboard with the records backend's accounts.
+        records_env["SIJILL_FLEET_RECORDS_URL"] = f"http://{options.host}:{port}"
         env = {**common_env, **mqtt_env}
         specs.append(
             ChildSpec(
@@ -131,6 +135,14 @@ def plan(options: DemoOptions) -> tuple[list[ChildSpec], list[Endpoint]]:
             )
         )
         endpoints.append(Endpoint("Records backend (API docs)", port, fell, f"{base}/docs"))
+        if component_available("records_backend.web"):
+            endpoints.append(Endpoint("Staff pages (sign in)", port, fell, f"{base}/staff/login"))
+            endpoints.append(Endpoint("Citizen portal", port, fell, f"{base}/portal"))
+        if component_available("kiosk_terminal.cli"):
+            specs.append(_kiosk_spec(options, base, mqtt_env))
+            endpoints.append(
+                Endpoint("Kiosk screens (headless)", 0, False, str(data / "kiosk" / "screens"))
+            )
 
     if component_available("fleet_manager.cli"):
         port, fell = preferred_or_free(DEFAULT_PORTS["fleet"], options.host)
@@ -149,7 +161,7 @@ def plan(options: DemoOptions) -> tuple[list[ChildSpec], list[Endpoint]]:
                     str(data),
                 ),
                 healthy=http_health(f"{base}/healthz"),
-                env={**common_env, **mqtt_env},
+                env={**common_env, **mqtt_env, **records_env},
             )
         )
         endpoints.append(Endpoint("Fleet dashboard", port, fell, f"{base}/"))
@@ -163,6 +175,45 @@ def plan(options: DemoOptions) -> tuple[list[ChildSpec], list[Endpoint]]:
                 )
             )
     return specs, endpoints
+
+
+DEMO_KIOSK = ("kiosk-mk01-01", "MK01")
+
+
+def _kiosk_spec(options: DemoOptions, backend: str, mqtt_env: dict[str, str]) -> ChildSpec:
+    """One kiosk on simulated devices: a window when there is a display, else off-screen
+    with a screenshot of each screen it reaches."""
+    terminal_id, office = DEMO_KIOSK
+    data = options.data_dir
+    screens = data / "kiosk" / "screens"
+
+    def token_env() -> dict[str, str]:
+        tokens_file = data / "demo-terminals.json"
+        tokens = json.loads(tokens_file.read_text()) if tokens_file.exists() else {}
+        token = tokens.get(terminal_id)
+        return {"SIJILL_KIOSK_BACKEND_TOKEN": token} if token else {}
+
+    return ChildSpec(
+        "kiosk",
+        _sijill(
+            "kiosk",
+            "run",
+            "--simulated",
+            "--windowed",
+            "--data-dir",
+            str(data),
+            "--backend-url",
+            backend,
+        ),
+        healthy=lambda: (screens / "attract.png").exists(),
+        env={
+            "SIJILL_KIOSK_TERMINAL_ID": terminal_id,
+            "SIJILL_KIOSK_OFFICE_CODE": office,
+            "SIJILL_KIOSK_MQTT_HOST": mqtt_env["SIJILL_MQTT_HOST"],
+            "SIJILL_KIOSK_MQTT_PORT": mqtt_env["SIJILL_MQTT_PORT"],
+        },
+        env_factory=token_env,
+    )
 
 
 def run_demo(options: DemoOptions, console: Console | None = None) -> int:

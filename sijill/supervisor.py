@@ -40,6 +40,8 @@ class ChildSpec:
     argv: Sequence[str]
     healthy: Callable[[], bool]
     env: dict[str, str] = field(default_factory=dict)
+    #: Environment known only once earlier children ran (e.g. a token a seed step wrote).
+    env_factory: Callable[[], dict[str, str]] | None = None
     ready_timeout_s: float = 60.0
     #: A one-shot child (e.g. a seeding step) that must exit 0 before the next starts.
     oneshot: bool = False
@@ -139,6 +141,8 @@ class Supervisor:
     # -- internals --------------------------------------------------------------------
     def _spawn(self, child: Child) -> None:
         env = {**os.environ, **child.spec.env}
+        if child.spec.env_factory:
+            env.update(child.spec.env_factory())
         with child.log_path.open("ab") as out:
             child.process = subprocess.Popen(  # noqa: S603 - argv built by us
                 list(child.spec.argv),

@@ -1,0 +1,1 @@
+"""Fleet manager: terminal registry, telemetry ingest, status, alerts, commands, dashboard."""

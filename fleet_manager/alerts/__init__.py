@@ -1,0 +1,1 @@
+"""Alert rules, their hysteresis and escalation, and their delivery."""

@@ -1,0 +1,1 @@
+"""The fleet dashboard: server-rendered pages in Arabic and French."""

@@ -1,0 +1,111 @@
+"""Dashboard texts in French and Arabic (right to left)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+LANGUAGES = ("fr", "ar")
+DEFAULT_LANGUAGE = "fr"
+RTL = frozenset({"ar"})
+
+_TEXTS: dict[str, tuple[str, str]] = {
+    # key: (French, Arabic)
+    "title": ("Parc des bornes", "أسطول الأكشاك"),
+    "overview": ("Vue d'ensemble", "نظرة عامة"),
+    "alerts": ("Alertes", "التنبيهات"),
+    "offices": ("Bureaux", "المكاتب"),
+    "office": ("Bureau", "المكتب"),
+    "terminal": ("Borne", "الكشك"),
+    "terminals": ("Bornes", "الأكشاك"),
+    "status": ("État", "الحالة"),
+    "reason": ("Raison", "السبب"),
+    "since": ("Depuis", "منذ"),
+    "last_seen": ("Dernier signe de vie", "آخر ظهور"),
+    "software": ("Logiciel", "البرنامج"),
+    "config": ("Configuration", "الإعدادات"),
+    "applied": ("appliquée", "المطبقة"),
+    "desired": ("voulue", "المطلوبة"),
+    "group": ("Groupe", "المجموعة"),
+    "hardware": ("Matériel", "العتاد"),
+    "devices": ("Périphériques", "الأجهزة"),
+    "history": ("Historique de santé", "سجل الحالة"),
+    "commands": ("Commandes", "الأوامر"),
+    "events": ("Événements", "الأحداث"),
+    "send": ("Envoyer", "إرسال"),
+    "acknowledge": ("Prendre en charge", "تأكيد الاستلام"),
+    "rule": ("Règle", "القاعدة"),
+    "severity": ("Gravité", "الخطورة"),
+    "opened": ("Ouverte", "فُتح"),
+    "detail": ("Détail", "التفاصيل"),
+    "state": ("État", "الحالة"),
+    "none": ("Aucune", "لا شيء"),
+    "sign_in": ("Connexion", "تسجيل الدخول"),
+    "sign_out": ("Déconnexion", "تسجيل الخروج"),
+    "token": ("Jeton du registre", "رمز السجل"),
+    "username": ("Identifiant", "اسم المستخدم"),
+    "password": ("Mot de passe", "كلمة المرور"),
+    "sign_in_help": (
+        "Connectez-vous avec votre compte du registre d'état civil.",
+        "سجّل الدخول بحسابك في سجل الحالة المدنية.",
+    ),
+    "total": ("Total", "المجموع"),
+    "cpu": ("Processeur %", "المعالج ٪"),
+    "mem": ("Mémoire %", "الذاكرة ٪"),
+    "disk": ("Disque libre %", "القرص الحر ٪"),
+    "outbox": ("File d'envoi", "قائمة الإرسال"),
+    "open_access": (
+        "Mode développement : accès sans connexion.",
+        "وضع التطوير: دخول بدون تسجيل.",
+    ),
+    "escalated": ("escaladée", "مصعّد"),
+    "outcome": ("Résultat", "النتيجة"),
+    "issued": ("Émise", "أُصدر"),
+    "by": ("par", "بواسطة"),
+    "all_clear": ("Aucune alerte ouverte.", "لا توجد تنبيهات مفتوحة."),
+    "forbidden": ("Accès refusé", "الدخول مرفوض"),
+    "s_online": ("en service", "يعمل"),
+    "s_degraded": ("dégradée", "متدهور"),
+    "s_offline": ("hors ligne", "غير متصل"),
+    "s_closed": ("fermée", "مغلق"),
+    "s_maintenance": ("maintenance", "صيانة"),
+    "s_unknown": ("inconnue", "غير معروف"),
+    "a_open": ("ouverte", "مفتوح"),
+    "a_acknowledged": ("prise en charge", "مؤكد"),
+    "a_resolved": ("résolue", "محلول"),
+    "r_offline": ("hors ligne", "غير متصل"),
+    "r_printer_error": ("imprimante en erreur", "عطل في الطابعة"),
+    "r_paper_low": ("papier bientôt épuisé", "الورق على وشك النفاد"),
+    "r_paper_out": ("plus de papier", "نفد الورق"),
+    "r_card_reader_missing": ("lecteur de carte absent", "قارئ البطاقات غير موجود"),
+    "r_outbox_stuck": ("file d'envoi bloquée", "قائمة الإرسال متوقفة"),
+    "r_disk_full": ("disque presque plein", "القرص شبه ممتلئ"),
+    "r_clock_skew": ("horloge décalée", "الساعة غير مضبوطة"),
+    "c_sent": ("envoyée", "أُرسل"),
+    "c_accepted": ("acceptée", "مقبول"),
+    "c_succeeded": ("réussie", "نجح"),
+    "c_failed": ("échouée", "فشل"),
+    "c_rejected": ("refusée", "مرفوض"),
+    "c_expired": ("expirée", "انتهت صلاحيته"),
+    "c_timed_out": ("sans réponse", "بدون رد"),
+    "critical": ("critique", "حرج"),
+    "warning": ("avertissement", "تحذير"),
+}
+
+
+def translator(language: str) -> Callable[[str], str]:
+    index = 1 if language == "ar" else 0
+
+    def t(key: str) -> str:
+        pair = _TEXTS.get(key)
+        return pair[index] if pair else key
+
+    return t
+
+
+def pick_language(query: str | None, cookie: str | None, accept: str | None) -> str:
+    for candidate in (query, cookie):
+        if candidate in LANGUAGES:
+            return candidate
+    if accept and accept.lower().startswith("ar"):
+        return "ar"
+    return DEFAULT_LANGUAGE
