@@ -1,0 +1,74 @@
+"""Request-scoped dependencies: the database session, the caller, permission checks."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Annotated
+
+from fastapi import Depends, Request
+from sqlalchemy.orm import Session
+
+from records_backend.api.state import AppState
+from records_backend.domain.errors import DomainError
+from records_backend.domain.roles import Permission
+from records_backend.security.tokens import TERMINAL_TOKEN_PREFIX, TokenError
+from records_backend.services.accounts import active_session, principal_for_user, terminal_principal
+from records_backend.services.principal import Principal
+
+
+def app_state(request: Request) -> AppState:
+    state: AppState = request.app.state.records
+    return state
+
+
+State = Annotated[AppState, Depends(app_state)]
+
+
+def db_session(state: State) -> Iterator[Session]:
+    """One session per request; routes commit explicitly, anything else is rolled back."""
+    session = state.sessions()
+    try:
+        yield session
+    finally:
+        session.close()
+
+
+Db = Annotated[Session, Depends(db_session)]
+
+
+def client_ip(request: Request) -> str | None:
+    return request.client.host if request.client else None
+
+
+def _bearer(request: Request) -> str:
+    header = request.headers.get("authorization", "")
+    scheme, _, token = header.partition(" ")
+    if scheme.lower() != "bearer" or not token:
+        raise DomainError("not_authenticated")
+    return token.strip()
+
+
+def current_principal(request: Request, state: State, session: Db) -> Principal:
+    token = _bearer(request)
+    ip = client_ip(request)
+    if token.startswith(TERMINAL_TOKEN_PREFIX):
+        return terminal_principal(session, token, ip)
+    try:
+        claims = state.tokens.decode(token)
+    except TokenError:
+        raise DomainError("session_expired") from None
+    user, _ = active_session(session, claims.session_id, claims.user_id)
+    return principal_for_user(session, user, ip, claims.session_id)
+
+
+Caller = Annotated[Principal, Depends(current_principal)]
+
+
+def requires(permission: Permission) -> object:
+    """A dependency that refuses callers without ``permission`` (403 forbidden_role)."""
+
+    def check(caller: Caller) -> Principal:
+        caller.require(permission)
+        return caller
+
+    return Depends(check)

@@ -1,0 +1,26 @@
+"""ORM models; importing this package registers every table on ``Base.metadata``."""
+
+from records_backend.db.models.accounts import LoginSession, Terminal, User, UserOffice
+from records_backend.db.models.acts import Act, ActEvent, ActKeying, MarginalNote, OfficeNotice
+from records_backend.db.models.audit import AuditEntry
+from records_backend.db.models.offices import Office, Register
+from records_backend.db.models.requests import CodeBlock, CodeCounter, DocRequest, RequestEvent
+
+__all__ = [
+    "Act",
+    "ActEvent",
+    "ActKeying",
+    "AuditEntry",
+    "CodeBlock",
+    "CodeCounter",
+    "DocRequest",
+    "LoginSession",
+    "MarginalNote",
+    "Office",
+    "OfficeNotice",
+    "Register",
+    "RequestEvent",
+    "Terminal",
+    "User",
+    "UserOffice",
+]

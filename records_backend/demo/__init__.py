@@ -1,0 +1,1 @@
+"""Synthetic but plausible Meknes civil-status data for demonstrations and benchmarks."""

@@ -1,0 +1,1 @@
+"""Civil-status rules, free of web and database code."""

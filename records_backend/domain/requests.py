@@ -1,0 +1,70 @@
+"""Document requests: kinds, states and the transitions allowed between them."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+from records_backend.domain.errors import DomainError
+
+#: Stamp duty per copy, in dirhams.
+STAMP_DUTY_DIRHAMS = 2
+MAX_COPIES = 10
+
+
+class DocumentKind(StrEnum):
+    FULL_COPY = "full_copy"
+    EXTRACT = "extract"
+    INDIVIDUAL_SHEET = "individual_sheet"
+
+
+class Relation(StrEnum):
+    SELF = "self"
+    PARENT = "parent"
+    CHILD = "child"
+    SPOUSE = "spouse"
+    LEGAL_REPRESENTATIVE = "legal_representative"
+    OTHER = "other"
+
+
+class Channel(StrEnum):
+    KIOSK = "kiosk"
+    PORTAL = "portal"
+    COUNTER = "counter"
+
+
+class RequestState(StrEnum):
+    SUBMITTED = "submitted"
+    APPROVED = "approved"
+    REJECTED = "rejected"
+    PRINTED = "printed"
+    READY = "ready"
+    COLLECTED = "collected"
+    EXPIRED = "expired"
+
+
+S = RequestState
+TRANSITIONS: dict[RequestState, frozenset[RequestState]] = {
+    S.SUBMITTED: frozenset({S.APPROVED, S.REJECTED, S.EXPIRED}),
+    S.APPROVED: frozenset({S.PRINTED, S.EXPIRED}),
+    S.PRINTED: frozenset({S.READY}),
+    S.READY: frozenset({S.COLLECTED, S.EXPIRED}),
+    S.REJECTED: frozenset(),
+    S.COLLECTED: frozenset(),
+    S.EXPIRED: frozenset(),
+}
+
+
+def check_transition(current: RequestState, target: RequestState) -> None:
+    if target not in TRANSITIONS[current]:
+        allowed = sorted(s.value for s in TRANSITIONS[current])
+        raise DomainError(
+            "illegal_transition",
+            f"{current.value} → {target.value} is not allowed",
+            current=current.value,
+            target=target.value,
+            allowed=allowed,
+        )
+
+
+def fee_due(copies: int) -> int:
+    return STAMP_DUTY_DIRHAMS * copies

@@ -1,0 +1,1 @@
+"""Export and import of acts, notes and history as versioned JSON Lines."""

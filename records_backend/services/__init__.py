@@ -1,0 +1,1 @@
+"""Use cases: domain rules applied to the database, each change audited. No web code."""

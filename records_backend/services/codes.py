@@ -1,0 +1,99 @@
+"""Request codes: allocation from per-office counters and blocks reserved by terminals."""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+
+from sqlalchemy import select
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.orm import Session
+
+from protocol.codes import ALPHABET, MAX_SEQUENCE, CodeBlock, RequestCode
+from records_backend.audit.log import append
+from records_backend.db.models import CodeBlock as CodeBlockRow
+from records_backend.db.models import CodeCounter, Office
+from records_backend.db.types import utcnow
+from records_backend.domain.errors import DomainError
+from records_backend.services.principal import Principal
+
+
+def take_sequences(session: Session, office: str, year: int, count: int) -> int:
+    """Reserve ``count`` consecutive sequence numbers; returns the first."""
+    dialect = session.get_bind().dialect.name
+    ins = pg_insert if dialect == "postgresql" else sqlite_insert
+    # One statement: create the counter or bump it; the row lock serializes allocations.
+    new = ins(CodeCounter).values(office_code=office, year=year, next_sequence=1 + count)
+    bump = new.on_conflict_do_update(
+        index_elements=[CodeCounter.office_code, CodeCounter.year],
+        set_={"next_sequence": CodeCounter.next_sequence + count},
+    ).returning(CodeCounter.next_sequence)
+    after = session.scalar(bump)
+    assert after is not None
+    first = int(after) - count
+    if first + count - 1 > MAX_SEQUENCE:
+        raise DomainError("codes_exhausted", f"{office} {year}")
+    return int(first)
+
+
+def next_code(session: Session, office: str, year: int) -> RequestCode:
+    return RequestCode(office, year, take_sequences(session, office, year, 1))
+
+
+def reserve_block(session: Session, terminal: Principal, size: int, year: int) -> CodeBlock:
+    """A block of codes a kiosk may print while the backend is unreachable."""
+    assert terminal.kind == "terminal"
+    assert terminal.id is not None
+    assert terminal.office_ids
+    office_id = next(iter(terminal.office_ids))
+    office = session.scalar(select(Office.code).where(Office.id == office_id))
+    assert office is not None
+    first = take_sequences(session, office, year, size)
+    block = CodeBlock(office, year, first, first + size - 1, terminal.name)
+    session.add(
+        CodeBlockRow(
+            terminal_id=terminal.id,
+            office_code=office,
+            year=year,
+            first=first,
+            last=block.last,
+            reserved_at=utcnow(),
+        )
+    )
+    append(
+        session,
+        terminal.actor,
+        "codes.reserve",
+        "terminal",
+        terminal.name,
+        office=office,
+        detail={"year": year, "first": first, "last": block.last},
+    )
+    return block
+
+
+def reserved_by(session: Session, terminal_id: int, code: RequestCode) -> bool:
+    return (
+        session.scalar(
+            select(CodeBlockRow.id).where(
+                CodeBlockRow.terminal_id == terminal_id,
+                CodeBlockRow.office_code == code.office,
+                CodeBlockRow.year == code.year,
+                CodeBlockRow.first <= code.sequence,
+                CodeBlockRow.last >= code.sequence,
+            )
+        )
+        is not None
+    )
+
+
+def derived_secret(key: bytes, code: RequestCode, length: int = 8) -> str:
+    """The receipt secret of a server-issued code: recomputable, so a replayed submission
+    gets the same receipt, while only its digest is stored."""
+    digest = hmac.new(key, str(code).encode(), hashlib.sha256).digest()
+    return "".join(ALPHABET[b % len(ALPHABET)] for b in digest[:length])
+
+
+def secret_digest(code: RequestCode, secret: str) -> str:
+    return hashlib.sha256(f"{code}|{secret}".encode()).hexdigest()

@@ -1,0 +1,123 @@
+"""The audit log: every change and staff read is chained; tampering is found and named."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import pytest
+from fastapi.testclient import TestClient
+from records_helpers import Headers, Json, Staff
+from sqlalchemy import text
+from sqlalchemy.exc import DBAPIError
+
+from records_backend.audit.chain import Verdict
+from records_backend.audit.log import verify
+from records_backend.db.engine import make_engine
+from records_backend.domain.roles import Role
+
+pytestmark = pytest.mark.integration
+
+
+def _tamper(db_url: str, *statements: str) -> None:
+    """What an attacker with database rights could do: switch the guard off and edit rows."""
+    engine = make_engine(db_url)
+    pg = engine.dialect.name == "postgresql"
+    with engine.begin() as conn:
+        if pg:
+            conn.execute(text("ALTER TABLE audit_log DISABLE TRIGGER audit_log_append_only"))
+        else:
+            conn.execute(text("DROP TRIGGER audit_log_no_update"))
+            conn.execute(text("DROP TRIGGER audit_log_no_delete"))
+        for stmt in statements:
+            conn.execute(text(stmt))
+        if pg:
+            conn.execute(text("ALTER TABLE audit_log ENABLE TRIGGER audit_log_append_only"))
+    engine.dispose()
+
+
+def _verdict(client: TestClient) -> Verdict:
+    with client.app.state.records.sessions() as session:  # type: ignore[attr-defined]
+        return verify(session)
+
+
+@pytest.fixture
+def busy_log(
+    client: TestClient, staff: Staff, registered_act: Callable[..., Json]
+) -> dict[str, str]:
+    act = registered_act()
+    clerk = staff.make("clerk", [Role.CLERK], ["MK01"])
+    for _ in range(3):
+        assert client.get(f"/api/v1/acts/{act['id']}", headers=clerk).status_code == 200
+    return clerk
+
+
+def test_changes_and_reads_are_chained(client: TestClient, staff: Staff, busy_log: Headers) -> None:
+    auditor = staff.make("auditor", [Role.AUDITOR], all_offices=True)
+    r = client.get("/api/v1/audit/verify", headers=auditor).json()
+    assert r["ok"] is True
+    assert r["first_bad_seq"] is None
+    assert r["checked"] >= 10
+    assert client.get("/api/v1/audit/verify", headers=busy_log).json()["code"] == "forbidden_role"
+    with client.app.state.records.sessions() as session:  # type: ignore[attr-defined]
+        rows = session.execute(text("SELECT actor, action, ip FROM audit_log ORDER BY seq")).all()
+    reads = [row for row in rows if row.action == "act.read"]
+    assert len(reads) == 3
+    assert {row.actor for row in reads} == {"user:clerk"}
+    assert all(row.ip for row in reads)
+    assert [row.action for row in rows][:2] == ["user.create", "auth.login"]
+
+
+def test_the_database_refuses_edits(client: TestClient, busy_log: Headers, db_url: str) -> None:
+    engine = make_engine(db_url)
+    with pytest.raises(DBAPIError), engine.begin() as conn:
+        conn.execute(text("UPDATE audit_log SET actor = 'someone' WHERE seq = 2"))
+    with pytest.raises(DBAPIError), engine.begin() as conn:
+        conn.execute(text("DELETE FROM audit_log WHERE seq = 2"))
+    engine.dispose()
+    assert _verdict(client).ok
+
+
+def test_altered_entry_is_named(client: TestClient, busy_log: Headers, db_url: str) -> None:
+    _tamper(db_url, "UPDATE audit_log SET actor = 'user:nobody' WHERE seq = 5")
+    v = _verdict(client)
+    assert (v.ok, v.first_bad_seq) == (False, 5)
+    assert "altered" in (v.problem or "")
+
+
+def test_removed_entry_is_named(client: TestClient, busy_log: Headers, db_url: str) -> None:
+    _tamper(db_url, "DELETE FROM audit_log WHERE seq = 4")
+    v = _verdict(client)
+    assert (v.ok, v.first_bad_seq) == (False, 4)
+    assert "missing" in (v.problem or "")
+
+
+def test_reordered_entries_are_named(client: TestClient, busy_log: Headers, db_url: str) -> None:
+    # Swap entries 6 and 7 (positions exchanged, contents and hashes kept).
+    _tamper(
+        db_url,
+        "UPDATE audit_log SET seq = -6 WHERE seq = 6",
+        "UPDATE audit_log SET seq = 6 WHERE seq = 7",
+        "UPDATE audit_log SET seq = 7 WHERE seq = -6",
+    )
+    v = _verdict(client)
+    assert (v.ok, v.first_bad_seq) == (False, 6)
+
+
+def test_rehashed_forgery_breaks_the_link(
+    client: TestClient, busy_log: Headers, db_url: str
+) -> None:
+    # Even recomputing the altered entry's own hash leaves the next entry pointing at the old one.
+    from records_backend.audit.chain import entry_hash
+    from records_backend.audit.log import iter_entries
+
+    with client.app.state.records.sessions() as session:  # type: ignore[attr-defined]
+        entry = next(e for e in iter_entries(session) if e.seq == 3)
+    forged = entry.__class__(
+        **{**{f: getattr(entry, f) for f in entry.__slots__}, "actor": "user:forger"}
+    )
+    new_hash = entry_hash(forged)
+    _tamper(
+        db_url, f"UPDATE audit_log SET actor = 'user:forger', hash = '{new_hash}' WHERE seq = 3"
+    )
+    v = _verdict(client)
+    assert (v.ok, v.first_bad_seq) == (False, 4)
