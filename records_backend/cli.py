@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -156,10 +157,20 @@ def seed_demo(
             "all" if acc.all_offices else ", ".join(acc.offices),
         )
     console.print(table)
+    _write_accounts_file(settings.data_dir / "demo-accounts.txt", DEMO_ACCOUNTS)
     console.print(
         f"{len(created)} accounts created; kiosk tokens for {', '.join(sorted(terminals))} "
         f"in {settings.data_dir / TERMINALS_FILE}"
     )
+
+
+def _write_accounts_file(path: Path, accounts: Sequence[Any]) -> None:
+    """The demo prints this file once everything is up (development data only, 0600)."""
+    rows = [f"  {'username':<14} {'password':<20} roles"]
+    rows += [f"  {a.username:<14} {a.password:<20} {', '.join(a.roles)}" for a in accounts]
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.touch(mode=0o600, exist_ok=True)
+    path.write_text("\n".join(rows) + "\n")
 
 
 @app.command("export")

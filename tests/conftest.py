@@ -17,10 +17,10 @@ from pathlib import Path
 
 import psycopg
 import pytest
-from pg_databases import throwaway_database
 
 from central_broker.runner import RunningBroker, start_loopback_broker
 from sijill.ports import free_port
+from tests.pg_databases import throwaway_database
 
 DEFAULT_PG_ADMIN = "postgresql://postgres@127.0.0.1:5432/postgres"
 

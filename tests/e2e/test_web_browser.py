@@ -16,13 +16,13 @@ from typing import Any
 import pyotp
 import pytest
 import uvicorn
-from pg_databases import throwaway_database
 from playwright.sync_api import Browser, Page, expect, sync_playwright
 
 from records_backend.app import create_app
 from records_backend.settings import RecordsSettings
 from records_backend.web import demo
 from sijill.ports import free_port
+from tests.pg_databases import throwaway_database
 
 pytestmark = pytest.mark.e2e
 

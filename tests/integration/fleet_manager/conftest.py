@@ -5,9 +5,9 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 import pytest
-from fleet_helpers import Probe
 
 from central_broker.runner import RunningBroker
+from tests.integration.fleet_manager.fleet_helpers import Probe
 
 
 @pytest.fixture

@@ -14,12 +14,18 @@ from typing import Any
 import pytest
 from aiosmtpd.controller import Controller
 from fastapi.testclient import TestClient
-from fleet_helpers import fleet_settings, kill, running_fleet, start_terminal, wait_until
 
 from central_broker.runner import RunningBroker
 from kiosk_terminal.agent import HealthSnapshot
 from protocol.health import DeviceHealth, DeviceKind
 from sijill.ports import free_port
+from tests.integration.fleet_manager.fleet_helpers import (
+    fleet_settings,
+    kill,
+    running_fleet,
+    start_terminal,
+    wait_until,
+)
 
 pytestmark = pytest.mark.integration
 

@@ -5,19 +5,31 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from fleet_helpers import fleet_settings, kill, running_fleet, start_terminal, wait_until
 
 from central_broker.runner import RunningBroker
 from kiosk_terminal.agent import HealthSnapshot
 from protocol.health import DeviceHealth, DeviceKind
+from tests.integration.fleet_manager.fleet_helpers import (
+    fleet_settings,
+    kill,
+    running_fleet,
+    start_terminal,
+    wait_until,
+)
+from tests.pg_databases import throwaway_database
 
 pytestmark = pytest.mark.integration
 
 
 def test_status_alerts_commands_and_config_on_postgres(
-    mosquitto: RunningBroker, topic_root: str, tmp_path: Path, postgres_url: str
+    mosquitto: RunningBroker, topic_root: str, tmp_path: Path, postgres_admin_url: str
 ) -> None:
-    settings = fleet_settings(mosquitto, topic_root, tmp_path, database_url=postgres_url)
+    with throwaway_database(postgres_admin_url, "sijill_fleet") as url:
+        _scenario(mosquitto, topic_root, tmp_path, url)
+
+
+def _scenario(mosquitto: RunningBroker, topic_root: str, tmp_path: Path, url: str) -> None:
+    settings = fleet_settings(mosquitto, topic_root, tmp_path, database_url=url)
     assert not (tmp_path / "fleet.db").exists()
 
     def paper_out() -> HealthSnapshot:

@@ -5,10 +5,15 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from fleet_helpers import fleet_settings, running_fleet, start_terminal, wait_until
 
 from central_broker.runner import start_loopback_broker
 from sijill.ports import free_port
+from tests.integration.fleet_manager.fleet_helpers import (
+    fleet_settings,
+    running_fleet,
+    start_terminal,
+    wait_until,
+)
 
 pytestmark = pytest.mark.integration
 

@@ -7,10 +7,10 @@ from collections import Counter
 from pathlib import Path
 
 import pytest
-from fleet_helpers import fleet_settings, running_fleet, wait_until
 
 from central_broker.runner import RunningBroker
 from fleet_manager.simulator import Fault, FaultPlan, Simulator
+from tests.integration.fleet_manager.fleet_helpers import fleet_settings, running_fleet, wait_until
 
 pytestmark = pytest.mark.integration
 

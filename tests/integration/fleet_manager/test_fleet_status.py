@@ -8,11 +8,18 @@ from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
-from fleet_helpers import Probe, fleet_settings, kill, running_fleet, start_terminal, wait_until
 
 from central_broker.runner import RunningBroker
 from protocol.topics import TerminalChannel, Topics
 from protocol.version import MAX_PAYLOAD_BYTES
+from tests.integration.fleet_manager.fleet_helpers import (
+    Probe,
+    fleet_settings,
+    kill,
+    running_fleet,
+    start_terminal,
+    wait_until,
+)
 
 pytestmark = pytest.mark.integration
 

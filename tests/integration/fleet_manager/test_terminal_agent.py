@@ -13,7 +13,6 @@ from datetime import timedelta
 from pathlib import Path
 
 import pytest
-from fleet_helpers import Probe, Received, retained
 
 from central_broker.runner import RunningBroker
 from kiosk_terminal.agent import AgentOptions, CommandResult, HealthSnapshot, TerminalAgent
@@ -33,6 +32,7 @@ from protocol.messages import (
     utcnow,
 )
 from protocol.topics import TerminalChannel, Topics
+from tests.integration.fleet_manager.fleet_helpers import Probe, Received, retained
 
 pytestmark = pytest.mark.integration
 

@@ -5,11 +5,13 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import signal
 import subprocess
 import sys
 import threading
 import time
+import urllib.request
 from pathlib import Path
 
 import psutil
@@ -70,6 +72,15 @@ def test_demo_starts_restarts_and_stops_cleanly(tmp_path: Path) -> None:
         assert ready.wait(180), "demo never became ready:\n" + "".join(output)
         text = "".join(output)
         assert "mqtt://127.0.0.1:" in text
+        assert "Demo accounts" in text
+        assert "admin" in (tmp_path / "demo-accounts.txt").read_text()
+        # Every page the demo announces answers.
+        urls = sorted(set(re.findall(r"http://127\.0\.0\.1:\d+/[\w/]*", text)))
+        assert len(urls) >= 3, text
+        for url in urls:
+            with urllib.request.urlopen(url, timeout=10) as resp:
+                assert resp.status == 200, url
+        assert (tmp_path / "kiosk" / "screens" / "attract.png").stat().st_size > 0
         children = _state(tmp_path)
         pids = {name: int(str(info["pid"])) for name, info in children.items()}
         long_running = {n: p for n, p in pids.items() if n != "records-seed"}

@@ -14,7 +14,6 @@ from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
-from records_helpers import Json, Staff, birth
 from sqlalchemy import text
 
 import records_backend.db.models  # noqa: F401
@@ -24,6 +23,7 @@ from records_backend.db.engine import make_engine
 from records_backend.db.migrate import upgrade
 from records_backend.domain.roles import Role
 from records_backend.settings import RecordsSettings
+from tests.integration.records_backend.records_helpers import Json, Staff, birth
 
 
 @pytest.fixture(scope="session", params=["sqlite", "postgresql"])

@@ -7,9 +7,9 @@ import pytest
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 from cryptography.hazmat.primitives.serialization import load_pem_public_key
 from fastapi.testclient import TestClient
-from records_helpers import Staff
 
 from records_backend.domain.roles import Role
+from tests.integration.records_backend.records_helpers import Staff
 
 pytestmark = pytest.mark.integration
 

@@ -7,10 +7,10 @@ from collections.abc import Callable
 
 import pytest
 from fastapi.testclient import TestClient
-from records_helpers import Json, Staff
 
 from records_backend.domain.roles import Role
 from records_backend.settings import RecordsSettings
+from tests.integration.records_backend.records_helpers import Json, Staff
 
 pytestmark = pytest.mark.integration
 

@@ -6,7 +6,6 @@ from collections.abc import Callable
 
 import pytest
 from fastapi.testclient import TestClient
-from records_helpers import Headers, Json, Staff
 from sqlalchemy import text
 from sqlalchemy.exc import DBAPIError
 
@@ -14,6 +13,7 @@ from records_backend.audit.chain import Verdict
 from records_backend.audit.log import verify
 from records_backend.db.engine import make_engine
 from records_backend.domain.roles import Role
+from tests.integration.records_backend.records_helpers import Headers, Json, Staff
 
 pytestmark = pytest.mark.integration
 

@@ -7,7 +7,6 @@ from pathlib import Path
 
 import pytest
 from fastapi.testclient import TestClient
-from records_helpers import Staff, app_state
 from sqlalchemy import func, select, text
 from typer.testing import CliRunner
 
@@ -18,6 +17,7 @@ from records_backend.db.models import Act, MarginalNote
 from records_backend.demo.seed import DEMO_ACCOUNTS, load_acts
 from records_backend.domain.roles import Role
 from records_backend.exchange.jsonl import export, import_file
+from tests.integration.records_backend.records_helpers import Staff, app_state
 
 pytestmark = pytest.mark.integration
 runner = CliRunner()

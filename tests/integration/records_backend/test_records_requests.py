@@ -14,7 +14,6 @@ import paho.mqtt.client as mqtt
 import pytest
 from fastapi.testclient import TestClient
 from paho.mqtt.enums import CallbackAPIVersion
-from records_helpers import Headers, Json, Staff, app_state, birth
 
 from central_broker.runner import RunningBroker
 from protocol.codes import RequestCode, new_receipt_secret
@@ -27,6 +26,7 @@ from records_backend.services.accounts import terminal_principal
 from records_backend.services.requests import SubmissionIn, expire_overdue
 from records_backend.services.requests import submit as submit_request
 from records_backend.settings import RecordsSettings
+from tests.integration.records_backend.records_helpers import Headers, Json, Staff, app_state, birth
 
 pytestmark = pytest.mark.integration
 _keys = itertools.count(1)

@@ -6,9 +6,9 @@ from collections.abc import Callable
 
 import pytest
 from fastapi.testclient import TestClient
-from records_helpers import Headers, Json, Staff
 
 from records_backend.domain.roles import Role
+from tests.integration.records_backend.records_helpers import Headers, Json, Staff
 
 pytestmark = pytest.mark.integration
 
@@ -111,8 +111,9 @@ def test_search_is_scoped_validated_and_audited(
     tech = staff.make("tech", [Role.TECHNICIAN], all_offices=True)
     r = client.get("/api/v1/acts/search", params={"family": "Alaoui"}, headers=tech)
     assert r.json()["code"] == "forbidden_role"
-    from records_helpers import app_state
     from sqlalchemy import text
+
+    from tests.integration.records_backend.records_helpers import app_state
 
     with app_state(client).sessions() as session:
         rows = session.execute(

@@ -7,10 +7,10 @@ from pathlib import Path
 
 import pytest
 from fastapi.testclient import TestClient
-from pg_databases import throwaway_database
-from web_pages import Pages, make_app
 
 from records_backend.web import demo
+from tests.integration.web.web_pages import Pages, make_app
+from tests.pg_databases import throwaway_database
 
 
 @pytest.fixture

@@ -9,7 +9,6 @@ from pathlib import Path
 import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import select
-from web_pages import Pages, errors_of
 
 from records_backend.documents.keyring import Keyring
 from records_backend.documents.revocations import RevocationList
@@ -24,6 +23,7 @@ from records_backend.web.models import IssuedDocument
 from records_backend.web.security import CSP
 from records_backend.web.services.counter import local_today
 from records_backend.web.services.documents import issuing_officer
+from tests.integration.web.web_pages import Pages, errors_of
 
 pytestmark = pytest.mark.integration
 

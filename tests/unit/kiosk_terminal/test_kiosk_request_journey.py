@@ -10,7 +10,6 @@ from datetime import date
 from decimal import Decimal
 
 import pytest
-from kiosk_fakes import NOW, Kit, make_kit
 
 from kiosk_terminal.core.model import (
     ActReference,
@@ -26,6 +25,7 @@ from kiosk_terminal.core.request import PrinterNotReady, RequestJourney, Request
 from kiosk_terminal.core.session import Screen
 from kiosk_terminal.services.ports import PrintFailed
 from protocol.qr import ReceiptQr
+from tests.unit.kiosk_terminal.kiosk_fakes import NOW, Kit, make_kit
 
 S = RequestStep
 BIRTH = date(1990, 3, 4)

@@ -9,8 +9,6 @@ import weakref
 from dataclasses import replace
 from datetime import date
 
-from kiosk_fakes import make_kit
-
 from kiosk_terminal.core.lookup import CollectJourney, CollectStep, StatusJourney, StatusStep
 from kiosk_terminal.core.model import IdentifyMethod, Lang, NameQuery, RequestState
 from kiosk_terminal.core.procedures import GuideJourney, ProceduresCatalog
@@ -19,6 +17,7 @@ from kiosk_terminal.core.schedule import add_working_days, format_date
 from kiosk_terminal.core.session import Screen
 from protocol.codes import RequestCode
 from protocol.qr import ReceiptQr
+from tests.unit.kiosk_terminal.kiosk_fakes import make_kit
 
 
 def test_idle_journey_warns_then_resets_and_forgets_everything() -> None:

@@ -9,7 +9,6 @@ from decimal import Decimal
 
 from babel.messages.pofile import read_po
 from bidi.algorithm import get_display
-from kiosk_fakes import OFFICE
 
 from kiosk_terminal.core.model import DocumentKind, ReceiptData
 from kiosk_terminal.i18n import Translator
@@ -18,6 +17,7 @@ from kiosk_terminal.services.devices import receipt_content
 from kiosk_terminal.ui.bidi_text import has_rtl, layout, visual_line, wrap
 from kiosk_terminal.ui.forms import clean_name, parse_date, parse_reference
 from protocol.codes import RequestCode
+from tests.unit.kiosk_terminal.kiosk_fakes import OFFICE
 
 
 def _chars(text: str) -> float:
