@@ -36,6 +36,7 @@ from kiosk_terminal.core.model import (
     DocumentKind,
     IdentifyMethod,
     Lang,
+    NameQuery,
     Relation,
     RequestState,
 )
@@ -135,6 +136,19 @@ def test_citizen_request_receipt_then_the_clerk_hands_it_over(
         assert runtime.outbox.refill_codes(TERMINAL, low_water=10, size=50)
 
         # --- the citizen ----------------------------------------------------------------
+        # By names and birth date through the kiosk's own adapter: a spelling variant
+        # finds the act, and the kiosk learns its reference only.
+        kiosk_backend = HttpBackend("", token, client=kiosk_http)
+        found_by_name = kiosk_backend.find_acts(
+            NameQuery(given_name="Mohammed", family_name="Alaoui", birth_date=date(1990, 5, 14))
+        )
+        assert [m.reference for m in found_by_name] == [act["reference"]]
+        assert (
+            kiosk_backend.find_acts(
+                NameQuery(given_name="Mohammed", family_name="Alaoui", birth_date=date(1990, 5, 15))
+            )
+            == []
+        )
         number = int(act["reference"].split("-")[-1])
         journey = RequestJourney(runtime.session.deps.request, Lang.AR)
         journey.choose_method(IdentifyMethod.REFERENCE)
