@@ -31,7 +31,6 @@ from records_backend.web.context import (
     staff_from_token,
 )
 from records_backend.web.i18n import DEFAULT_LANG, pick_lang
-from records_backend.web.models import create_tables
 from records_backend.web.ratelimit import RateLimiter
 from records_backend.web.settings import WebSettings
 
@@ -60,7 +59,6 @@ def install(app: FastAPI, settings: WebSettings | None = None) -> WebState:
     settings = settings or WebSettings(
         data_dir=records.settings.data_dir, mode=records.settings.mode
     )
-    create_tables(records.engine)
     web = WebState(
         records=records,
         settings=settings,
