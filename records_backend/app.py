@@ -19,6 +19,7 @@ from records_backend.domain.eligibility import load_rules
 from records_backend.events import MqttOfficeEvents, NoEvents, OfficeEvents
 from records_backend.security.keys import SigningKey, load_or_create, publish_public_key
 from records_backend.security.passwords import Passwords
+from records_backend.security.ratelimit import RateLimiter
 from records_backend.security.tokens import TokenService
 from records_backend.services.offices import ensure_offices
 from records_backend.settings import RecordsSettings
@@ -50,6 +51,7 @@ def build_state(settings: RecordsSettings) -> AppState:
         ),
         rules=load_rules(),
         metrics=Metrics.create(),
+        public_limiter=RateLimiter(settings.public_rate_per_minute),
         events=office_events(settings),
     )
 

@@ -39,6 +39,10 @@ class RecordsSettings(ServiceSettings):
     ensure_offices: bool = True
     #: A request not collected within this many days expires.
     request_ttl_days: int = Field(default=90, ge=1)
+    #: Public (unauthenticated) look-ups allowed per client address and minute.
+    public_rate_per_minute: int = Field(default=10, ge=1)
+    #: Reverse proxies whose X-Forwarded-For is believed (their own addresses).
+    trusted_proxies: list[str] = Field(default_factory=list)
     #: Largest code block a terminal may reserve at once.
     max_code_block: int = Field(default=500, ge=1)
     #: Broker for office events; unset means events are not published. The demo sets

@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from records_backend.domain.eligibility import RuleSet
 from records_backend.events import OfficeEvents
 from records_backend.security.passwords import Passwords
+from records_backend.security.ratelimit import RateLimiter
 from records_backend.security.tokens import TokenService
 from records_backend.services.accounts import LoginPolicy
 from records_backend.services.requests import RequestServices
@@ -56,6 +57,8 @@ class AppState:
     rules: RuleSet
     metrics: Metrics
     events: OfficeEvents
+    #: Unauthenticated endpoints, per client address.
+    public_limiter: RateLimiter
 
     @property
     def request_services(self) -> RequestServices:

@@ -29,6 +29,11 @@ CATALOG: dict[str, tuple[int, str, str]] = {
         "هذا المكتب خارج نطاق صلاحياتك",
         "Ce bureau est hors de votre périmètre",
     ),
+    "rate_limited": (
+        429,
+        "محاولات كثيرة، يرجى المحاولة بعد دقيقة",
+        "Trop de tentatives : réessayez dans une minute",
+    ),
     "not_found": (404, "العنصر المطلوب غير موجود", "Élément introuvable"),
     "office_unknown": (404, "مكتب الحالة المدنية غير معروف", "Bureau d'état civil inconnu"),
     "act_exists": (409, "يوجد رسم بنفس المرجع", "Un acte existe déjà sous cette référence"),

@@ -17,6 +17,7 @@ from starlette.responses import Response as StarletteResponse
 
 from records_backend.api.state import AppState
 from records_backend.domain.errors import DomainError
+from records_backend.security.ratelimit import RateLimiter, client_address
 from records_backend.web import security
 from records_backend.web.context import (
     CsrfRejectedError,
@@ -31,7 +32,6 @@ from records_backend.web.context import (
     staff_from_token,
 )
 from records_backend.web.i18n import DEFAULT_LANG, pick_lang
-from records_backend.web.ratelimit import RateLimiter
 from records_backend.web.settings import WebSettings
 
 #: Paths the pages own: security headers, language and CSRF cookies apply to them.
@@ -100,7 +100,7 @@ def _install_middleware(app: FastAPI, web: WebState) -> None:
         request.state.csrf_seed = seed or security.new_csrf_seed()
         request.state.cookies = []
         peer = request.client.host if request.client else None
-        request.state.client_ip = security.client_address(
+        request.state.client_ip = client_address(
             peer, request.headers.get("x-forwarded-for"), web.settings.trusted_proxies
         )
         response = await call_next(request)

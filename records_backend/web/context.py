@@ -22,13 +22,13 @@ from records_backend.db.models import User
 from records_backend.db.types import utcnow
 from records_backend.domain.errors import DomainError
 from records_backend.domain.roles import Permission, Role
+from records_backend.security.ratelimit import RateLimiter
 from records_backend.security.tokens import StaffClaims, TokenError
 from records_backend.services.accounts import active_session, claims_for, principal_for_user
 from records_backend.services.principal import Principal
 from records_backend.web import security
 from records_backend.web.i18n import DEFAULT_LANG, MESSAGES, Lang, translate
 from records_backend.web.models import StaffSecurity
-from records_backend.web.ratelimit import RateLimiter
 from records_backend.web.services.staff_accounts import security_of
 from records_backend.web.settings import WebSettings
 

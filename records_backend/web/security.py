@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import hashlib
 import hmac
-import ipaddress
 import secrets
 
 SESSION_COOKIE = "sijill_session"
@@ -57,19 +56,3 @@ def csrf_ok(key: bytes, seed: str | None, token: str | None) -> bool:
     if not seed or not token:
         return False
     return hmac.compare_digest(csrf_token(key, seed), token)
-
-
-def client_address(peer: str | None, forwarded_for: str | None, trusted: list[str]) -> str:
-    """The address to rate-limit: the peer, or the proxy's view when the peer is trusted.
-
-    Only the right-most entry of X-Forwarded-For is taken: it is the one the trusted proxy
-    appended; entries to its left come from the client and can be forged.
-    """
-    peer = peer or "unknown"
-    if peer not in trusted or not forwarded_for:
-        return peer
-    last = forwarded_for.split(",")[-1].strip()
-    try:
-        return str(ipaddress.ip_address(last))
-    except ValueError:
-        return peer

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Annotated
 
-from fastapi import APIRouter, Query, Response
+from fastapi import APIRouter, Query, Request, Response
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
@@ -16,6 +16,7 @@ from records_backend.api.problems import PROBLEM_RESPONSES
 from records_backend.db.models import DocRequest
 from records_backend.domain.errors import DomainError
 from records_backend.domain.requests import RequestState
+from records_backend.security.ratelimit import client_address
 from records_backend.services import codes
 from records_backend.services import requests as svc
 from records_backend.services.acts import reference
@@ -232,7 +233,14 @@ def staff_lookup(body: ReceiptIn, caller: Caller, session: Db) -> RequestOut:
 
 
 @router.post("/public/request-status", summary="Anyone holding the receipt: the request's state")
-def public_status(body: ReceiptIn, session: Db) -> StatusOut:
+def public_status(body: ReceiptIn, session: Db, state: State, request: Request) -> StatusOut:
+    peer = request.client.host if request.client else None
+    who = client_address(
+        peer, request.headers.get("x-forwarded-for"), state.settings.trusted_proxies
+    )
+    if not state.public_limiter.allow(who):
+        # Guessing receipt secrets must stay slow even though 31^8 of them exist.
+        raise DomainError("rate_limited", "too many public look-ups from this address")
     code, secret = body.parts()
     req = svc.find_with_secret(session, code, secret)
     return StatusOut(

@@ -9,10 +9,10 @@ import pytest
 
 from protocol.codes import RequestCode
 from protocol.qr import ReceiptQr
+from records_backend.security.ratelimit import RateLimiter, client_address
 from records_backend.web import security
 from records_backend.web.charts import bar_chart
 from records_backend.web.i18n import MESSAGES, translate
-from records_backend.web.ratelimit import RateLimiter
 from records_backend.web.scanning import read_scan
 from records_backend.web.services.backoffice import fields_from_form, scan_kind
 from records_backend.web.services.counter import normalize_id_number
@@ -63,10 +63,10 @@ def test_csp_forbids_inline_scripts_and_foreign_origins() -> None:
 
 def test_forwarded_address_only_from_a_trusted_proxy() -> None:
     trusted = ["10.0.0.5"]
-    assert security.client_address("10.0.0.5", "6.6.6.6, 41.250.1.2", trusted) == "41.250.1.2"
+    assert client_address("10.0.0.5", "6.6.6.6, 41.250.1.2", trusted) == "41.250.1.2"
     # Anyone else's header is ignored: the peer is who gets limited.
-    assert security.client_address("41.250.9.9", "1.2.3.4", trusted) == "41.250.9.9"
-    assert security.client_address("10.0.0.5", "not-an-ip", trusted) == "10.0.0.5"
+    assert client_address("41.250.9.9", "1.2.3.4", trusted) == "41.250.9.9"
+    assert client_address("10.0.0.5", "not-an-ip", trusted) == "10.0.0.5"
 
 
 def test_rate_limiter_slides() -> None:

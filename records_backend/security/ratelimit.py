@@ -6,6 +6,7 @@ through the database or a proxy's own limit instead.
 
 from __future__ import annotations
 
+import ipaddress
 import threading
 import time
 from collections import deque
@@ -39,3 +40,19 @@ class RateLimiter:
         idle = [k for k, v in self._hits.items() if not v or v[-1] <= now - self.window_s]
         for k in idle:
             del self._hits[k]
+
+
+def client_address(peer: str | None, forwarded_for: str | None, trusted: list[str]) -> str:
+    """The address to rate-limit: the peer, or the proxy's view when the peer is trusted.
+
+    Only the right-most entry of X-Forwarded-For is taken: it is the one the trusted proxy
+    appended; entries to its left come from the client and can be forged.
+    """
+    peer = peer or "unknown"
+    if peer not in trusted or not forwarded_for:
+        return peer
+    last = forwarded_for.split(",")[-1].strip()
+    try:
+        return str(ipaddress.ip_address(last))
+    except ValueError:
+        return peer
