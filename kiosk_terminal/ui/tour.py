@@ -17,11 +17,11 @@ from typing import Any
 
 from kivy.clock import Clock
 from kivy.core.window import Window
-from kivy.tests.common import UnitTestTouch
 
 from drivers.scanner.simulator import SimulatedScanner
 from kiosk_terminal.core.model import Lang
 from kiosk_terminal.ui.app import KioskApp
+from kiosk_terminal.ui.touch import SyntheticTouch
 from kiosk_terminal.ui.widgets.keyboard import LAYOUTS
 from kiosk_terminal.ui.widgets.rtl_label import RtlLabel
 from protocol.codes import RequestCode
@@ -245,10 +245,12 @@ class Tour:
         Clock.schedule_once(self._next, delay)
 
     def _settling(self) -> bool:
-        """A render is pending or a screen change is in progress: touches would be lost."""
+        """A render or a look-up is pending, or the screen is changing: touches would be lost."""
         manager = self.app.manager
-        return bool(self.app.refresh_trigger.is_triggered) or (
-            manager is not None and manager.transition.is_active
+        return (
+            bool(self.app.refresh_trigger.is_triggered)
+            or self.app.session.waiting  # a look-up on its worker thread
+            or (manager is not None and manager.transition.is_active)
         )
 
     def _do(self, kind: str, arg: Any) -> float:
@@ -304,9 +306,7 @@ class Tour:
             screen = self.app.session.screen.value
             raise TourError(f"no '{name}' on screen {screen}")
         x, y = widget.to_window(*widget.center)
-        touch = UnitTestTouch(x, y)
-        touch.touch_down()
-        touch.touch_up()
+        SyntheticTouch(x, y).tap()
 
     def type_char(self, char: str) -> bool:
         """Tap the key for ``char``; False when a layout switch was needed first."""
