@@ -137,6 +137,7 @@ class CommandName(StrEnum):
     REFRESH_CONFIG = "refresh_config"
     ENTER_MAINTENANCE = "enter_maintenance"
     LEAVE_MAINTENANCE = "leave_maintenance"
+    SET_MESSAGE = "set_message"  # args: DayMessage (``ar``, ``fr``); both empty clears it
 
 
 class Command(Message):
@@ -181,6 +182,38 @@ class CommandAck(Message):
     result: Args = Field(default_factory=dict)
 
 
+# --- message of the day ------------------------------------------------------------------
+
+#: Longest message of the day per language: two short lines on the kiosk's screens.
+DAY_MESSAGE_MAX = 160
+DayText = Annotated[str, Field(max_length=DAY_MESSAGE_MAX)]
+
+
+def _tidy(value: str | None) -> str | None:
+    # Control characters would break the screen's layout; blank means "no message".
+    if value is None:
+        return None
+    if any(ord(ch) < 32 or ord(ch) == 127 for ch in value):
+        raise ValueError("message must be one line without control characters")
+    return value.strip() or None
+
+
+OptionalDayText = Annotated[DayText | None, AfterValidator(_tidy)]
+
+
+class DayMessage(BaseModel):
+    """A bilingual message of the day: the ``SET_MESSAGE`` command's args."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True, strict=True)
+
+    ar: OptionalDayText = None
+    fr: OptionalDayText = None
+
+    @property
+    def empty(self) -> bool:
+        return self.ar is None and self.fr is None
+
+
 # --- configuration ------------------------------------------------------------------------
 
 
@@ -199,6 +232,8 @@ class TerminalSettings(BaseModel):
     languages: Annotated[tuple[Language, ...], Field(min_length=1)] = ("ar", "fr", "en")
     paper_low_alert: bool = True
     office_hours: Annotated[str, Field(max_length=64)] = "08:00-16:30"
+    message_ar: OptionalDayText = None
+    message_fr: OptionalDayText = None
 
 
 class TerminalConfig(Message):

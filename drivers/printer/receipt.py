@@ -2,11 +2,14 @@
 
 Thermal printers have no usable Arabic code page, so the whole receipt is a raster: Arabic is
 shaped and laid out right-to-left by Pillow's Raqm engine, French left-to-right, and the
-request code, its Code 128 barcode and the QR code are drawn crisp (no dithering).
+request code, its Code 128 barcode and the QR code are drawn crisp (no dithering). The receipt
+secret (the second factor a citizen types to check the status) is printed under the code in
+groups of four; a receipt accepted offline carries a black "waiting to be sent" band.
 """
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from decimal import Decimal
@@ -17,12 +20,13 @@ from typing import Annotated, Literal
 import qrcode
 from barcode.codex import Code128
 from PIL import Image, ImageDraw, ImageFont, features
-from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, field_validator
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, field_validator, model_validator
 
-from protocol.codes import CodeError, RequestCode
-from protocol.qr import ReceiptQr
+from protocol.codes import ALPHABET, CodeError, RequestCode, normalize_secret
+from protocol.qr import QrError, ReceiptQr
 
 DotWidth = Literal[384, 576]
+_SECRET_RE = re.compile(f"[{ALPHABET}]{{6,16}}")  # as protocol.qr reads it
 _ARABIC_SCALE = 1.2
 
 _FONT_DIRS = (
@@ -51,6 +55,8 @@ class ReceiptContent(BaseModel):
     pickup_date_fr: Annotated[str, Field(min_length=1, max_length=80)]
     issued_at: AwareDatetime
     duplicate: bool = False
+    receipt_secret: str | None = None  # checked and written canonically (no separators)
+    pending: bool = False  # accepted offline: the code is final, the registry is told later
 
     @field_validator("request_code")
     @classmethod
@@ -59,6 +65,28 @@ class ReceiptContent(BaseModel):
             return str(RequestCode.parse(value))
         except CodeError as exc:
             raise ValueError(str(exc)) from exc
+
+    @field_validator("receipt_secret")
+    @classmethod
+    def _canonical_secret(cls, value: str | None) -> str | None:
+        if value is None:
+            return None
+        secret = normalize_secret(value)
+        if not _SECRET_RE.fullmatch(secret):
+            raise ValueError("invalid receipt secret")
+        return secret
+
+    @model_validator(mode="after")
+    def _secret_matches_qr(self) -> ReceiptContent:
+        if self.receipt_secret is None:
+            return self
+        try:
+            scanned = ReceiptQr.parse(self.qr_payload)
+        except QrError:
+            return self  # a foreign payload (a test receipt): nothing to compare with
+        if scanned.secret != self.receipt_secret:
+            raise ValueError("receipt secret differs from the one in the QR code")
+        return self
 
     def as_duplicate(self) -> ReceiptContent:
         return self.model_copy(update={"duplicate": True})
@@ -202,6 +230,32 @@ class _Canvas:
         )
         self.y += thickness + self.m.gap
 
+    def notice_band(self, lines: tuple[tuple[str, bool], ...]) -> None:
+        """White lines (text, is Arabic) on one black band, each centred."""
+        fonts = [
+            _font(self.fonts.arabic_bold, round(self.m.body * _ARABIC_SCALE))
+            if arabic
+            else _font(self.fonts.latin_bold, self.m.body)
+            for _, arabic in lines
+        ]
+        heights = [sum(font.getmetrics()) for font in fonts]
+        top = self.y
+        self.draw.rectangle((0, top, self.width - 1, top + sum(heights) + self.m.gap), fill=0)
+        y = top + self.m.gap // 2
+        for (text, arabic), font, height in zip(lines, fonts, heights, strict=True):
+            direction = "rtl" if arabic else "ltr"
+            length = self.draw.textlength(text, font=font, direction=direction)
+            self.draw.text(
+                ((self.width - length) / 2, y),
+                text,
+                font=font,
+                fill=1,
+                direction=direction,
+                language="ar" if arabic else "fr",
+            )
+            y += height
+        self.y = top + sum(heights) + 2 * self.m.gap
+
     def inverted_band(self, text: str) -> None:
         """White text on a black band: the duplicate mark must be seen at a glance."""
         font = _font(self.fonts.arabic_bold, self.m.heading)
@@ -264,6 +318,11 @@ class _Canvas:
         return self.image.crop((0, 0, self.width, self.y + self.m.margin))
 
 
+def group_secret(secret: str) -> str:
+    """``7Q2FX9KM`` → ``7Q2F-X9KM``: groups of four are easier to copy and to type."""
+    return "-".join(secret[i : i + 4] for i in range(0, len(secret), 4))
+
+
 def format_fee(fee: Decimal) -> str:
     return f"{fee:.2f}".replace(".", ",")
 
@@ -294,6 +353,8 @@ def _layout(
     canvas.rule()
     if content.duplicate:
         canvas.inverted_band("نسخة مكررة – DUPLICATA")
+    if content.pending:
+        canvas.notice_band((("طلب في انتظار الإرسال", True), ("Demande en attente d'envoi", False)))
     canvas.text("وصل طلب وثيقة", arabic=True, size=m.heading, bold=True, align="center")
     canvas.text("Reçu de demande", arabic=False, size=m.heading, bold=True, align="center")
     canvas.pair(
@@ -310,6 +371,22 @@ def _layout(
     canvas.rule()
     canvas.text("رمز الطلب – Code de la demande", arabic=True, size=m.small, align="center")
     canvas.big_code(content.request_code)
+    if content.receipt_secret is not None:
+        secret = group_secret(content.receipt_secret)
+        # Isolated left to right: inside Arabic the groups' order would otherwise flip.
+        canvas.text(f"مفتاح الوصل: \u2066{secret}\u2069", arabic=True, size=m.body, bold=True)
+        canvas.text(f"Clé du reçu : {secret}", arabic=False, size=m.body, bold=True)
+        canvas.pair(
+            "أدخلوه مع رمز الطلب لتتبع حالته",
+            "À saisir avec le code pour suivre la demande",
+            size=m.small,
+        )
+    if content.pending:
+        canvas.pair(
+            "الرمز نهائي، وسيُرسل الطلب فور عودة الاتصال بالسجل.",
+            "Le code est définitif ; la demande sera transmise dès le retour de la connexion.",
+            size=m.small,
+        )
     split = canvas.y
     if draw_codes:
         canvas.code128(content.request_code)
@@ -335,14 +412,17 @@ def _layout(
     return canvas.finish(), split
 
 
-def sample_content(duplicate: bool = False, issued_at: datetime | None = None) -> ReceiptContent:
+def sample_content(
+    duplicate: bool = False, issued_at: datetime | None = None, pending: bool = False
+) -> ReceiptContent:
     """A typical receipt, for self-tests, benchmarks and the demo."""
     code = RequestCode("MK07", 2026, 4213)
+    qr = ReceiptQr(code, "7Q2FX9KM")
     return ReceiptContent(
         office_name_ar="مكتب الحالة المدنية حمرية",
         office_name_fr="Bureau d'état civil Hamria",
         request_code=str(code),
-        qr_payload=ReceiptQr(code, "7Q2FX9KM").encode(),
+        qr_payload=qr.encode(),
         document_kind_ar="نسخة موجزة من رسم الولادة",
         document_kind_fr="Extrait d'acte de naissance",
         copies=2,
@@ -353,4 +433,6 @@ def sample_content(duplicate: bool = False, issued_at: datetime | None = None) -
         pickup_date_fr="jeudi 26 novembre 2026",
         issued_at=issued_at or datetime(2026, 11, 25, 10, 4, tzinfo=UTC),
         duplicate=duplicate,
+        receipt_secret=qr.secret,
+        pending=pending,
     )

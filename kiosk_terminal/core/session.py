@@ -3,6 +3,11 @@
 The UI observes a :class:`KioskSession` and renders its state; everything a citizen does goes
 through it. ``reset`` is the one place that forgets a citizen: it drops the journey (and so
 every reference to what was typed or read) and returns to the attract loop.
+
+Look-ups that wait on the backend or the card (finding an act, reading the chip, collecting,
+checking a status) go through :meth:`KioskSession.look_up`: the session says it is
+``waiting`` (the screen shows it and holds input) while ``background`` runs the work. By
+default the work runs at once; the app runs it on a worker thread and finishes on its own.
 """
 
 from __future__ import annotations
@@ -12,6 +17,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from enum import StrEnum
+from functools import partial
 
 from kiosk_terminal.core.lookup import CollectJourney, StatusJourney
 from kiosk_terminal.core.model import Lang
@@ -51,6 +57,16 @@ class SessionDeps:
 
 
 Listener = Callable[[], None]
+#: Runs ``work``, then ``done``: the app does the work on a worker thread and ``done`` back on
+#: the UI thread; without a window both simply run now.
+Background = Callable[[Callable[[], None], Callable[[], None]], None]
+
+
+def run_now(work: Callable[[], None], done: Callable[[], None]) -> None:
+    try:
+        work()
+    finally:
+        done()
 
 
 class KioskSession:
@@ -66,6 +82,9 @@ class KioskSession:
         self.printer_ok = True
         self.maintenance = False
         self.message_of_the_day: str | None = None
+        self.background: Background = run_now
+        self.waiting = False  # a look-up is running: input is held until it is done
+        self._maintenance_deferred = False
         self.journeys_finished = 0
         self._last_activity = deps.monotonic()
         self._listeners: list[Listener] = []
@@ -105,7 +124,7 @@ class KioskSession:
         """Called about once a second: warn, then reset an abandoned journey."""
         if self.screen in (Screen.ATTRACT, Screen.OUT_OF_SERVICE) and self.journey is None:
             return
-        if self.journey is not None and self.journey.busy:
+        if self.waiting or (self.journey is not None and self.journey.busy):
             self._last_activity = self.deps.monotonic()  # never reset in the middle of I/O
             return
         idle = self.idle_for()
@@ -206,8 +225,30 @@ class KioskSession:
         else:
             self.changed()
 
+    def look_up(self, work: Callable[[], None]) -> None:
+        """Run a journey's backend or card I/O through ``background``, ``waiting`` meanwhile."""
+        if self.waiting:
+            return  # one at a time: a second press or scan while waiting is dropped
+        self.activity()
+        self.waiting = True
+        self.changed()
+
+        def done() -> None:
+            self.waiting = False
+            self.activity()
+            if self._maintenance_deferred:
+                self._maintenance_deferred = False
+                self.set_maintenance(self.maintenance)  # asked for while waiting: now
+            else:
+                self.changed()
+
+        self.background(work, done)
+
     def set_maintenance(self, on: bool) -> None:
         self.maintenance = on
+        if on and self.waiting:
+            self._maintenance_deferred = True  # the look-up's end applies it
+            return
         if on and (self.journey is None or not self.journey.busy):
             self.journey = None
             self.screen = Screen.OUT_OF_SERVICE
@@ -221,18 +262,21 @@ class KioskSession:
 
     def scanned(self, text: str) -> None:
         """A code from the scanner: for the journey on screen, or start collecting."""
+        if self.waiting:
+            return
         self.activity()
         journey = self.journey
         if isinstance(journey, CollectJourney | StatusJourney):
-            journey.scanned(text)
+            self.look_up(partial(journey.scanned, text))
         elif self.screen in (Screen.ATTRACT, Screen.LANGUAGE, Screen.HOME):
             self.start_collect()
             if isinstance(self.journey, CollectJourney):
-                self.journey.scanned(text)
-        self.changed()
+                self.look_up(partial(self.journey.scanned, text))
 
     def scanned_code(self, text: str) -> None:
         """A request code read from a receipt's barcode (no secret): its status."""
+        if self.waiting:
+            return
         self.activity()
         journey = self.journey
         if not isinstance(journey, StatusJourney):
@@ -241,16 +285,15 @@ class KioskSession:
             self.start_status()
             journey = self.journey
         if isinstance(journey, StatusJourney):
-            journey.typed(text)
-        self.changed()
+            self.look_up(partial(journey.typed, text))
 
     def card_inserted(self) -> None:
-        if isinstance(self.journey, RequestJourney):
+        if isinstance(self.journey, RequestJourney) and not self.waiting:
             self.activity()
             self.journey.card_inserted()
             self.changed()
 
     def card_removed(self) -> None:
-        if isinstance(self.journey, RequestJourney):
+        if isinstance(self.journey, RequestJourney) and not self.waiting:
             self.journey.card_removed()
             self.changed()

@@ -32,6 +32,7 @@ from kiosk_terminal.core.model import (
 from kiosk_terminal.core.schedule import format_date, local
 from kiosk_terminal.services.ports import CardReadFailed, PrintFailed
 from protocol.health import DeviceHealth, DeviceKind
+from protocol.qr import QrError, ReceiptQr
 
 log = logging.getLogger(__name__)
 
@@ -43,6 +44,14 @@ DOCUMENT_NAMES = {
         "Fiche individuelle d'état civil",
     ),
 }
+
+
+def _secret(qr_payload: str) -> str | None:
+    # The kiosk builds every payload with ReceiptQr; a foreign one prints without the key.
+    try:
+        return ReceiptQr.parse(qr_payload).secret
+    except QrError:
+        return None
 
 
 def receipt_content(data: ReceiptData, office: OfficeInfo) -> ReceiptContent:
@@ -58,10 +67,6 @@ def receipt_content(data: ReceiptData, office: OfficeInfo) -> ReceiptContent:
         place_ar, place_fr = f"{office.counter_ar}، {office.name_ar}", office.counter_fr
         date_ar = format_date(data.pickup_date, Lang.AR)
         date_fr = format_date(data.pickup_date, Lang.FR)
-        if data.pending:
-            # Accepted offline: the code is final, the registry is told later.
-            date_ar += " (قيد الإرسال)"
-            date_fr += " (en attente d'envoi)"
     return ReceiptContent(
         office_name_ar=office.name_ar,
         office_name_fr=office.name_fr,
@@ -76,6 +81,8 @@ def receipt_content(data: ReceiptData, office: OfficeInfo) -> ReceiptContent:
         pickup_date_ar=date_ar,
         pickup_date_fr=date_fr,
         issued_at=local(data.issued_at),
+        receipt_secret=_secret(data.qr_payload),
+        pending=data.pending,  # accepted offline: the code is final, the registry told later
     )
 
 

@@ -2,8 +2,9 @@
 
 The agent core (``kiosk_terminal.agent``) does the MQTT work; this module gives it the kiosk's
 part: device and outbox health for telemetry, command handlers (print a test receipt, enter or
-leave out-of-service, restart the app, reload the configuration) and the retained
-configuration applied to the session (idle timeout, languages). Events never carry identity
+leave out-of-service, restart the app, reload the configuration, set the message of the day)
+and the retained configuration applied to the session (idle timeout, languages, message of
+the day: the latest of the two wins). Events never carry identity
 data: a request is reported by kind and document only.
 """
 
@@ -16,13 +17,15 @@ from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 
+from pydantic import ValidationError
+
 from kiosk_terminal.agent import AgentOptions, CommandResult, TerminalAgent
 from kiosk_terminal.core.model import DocumentKind, Lang, ReceiptData
 from kiosk_terminal.runtime import Dispatch, KioskRuntime
 from kiosk_terminal.services.ports import PrintFailed
 from protocol.codes import RequestCode
 from protocol.health import DeviceKind, Scalar
-from protocol.messages import Command, CommandName, EventKind, TerminalConfig
+from protocol.messages import Command, CommandName, DayMessage, EventKind, TerminalConfig
 
 log = logging.getLogger(__name__)
 
@@ -38,6 +41,12 @@ def test_receipt(office: str) -> ReceiptData:
         pickup_date=(now + timedelta(days=1)).date(),
         issued_at=now,
     )
+
+
+def day_message_text(message: DayMessage) -> str | None:
+    """What the screens show: the Arabic line above the French one, or None."""
+    lines = [text for text in (message.ar, message.fr) if text]
+    return "\n".join(lines) or None
 
 
 class FleetBridge:
@@ -58,6 +67,7 @@ class FleetBridge:
             CommandName.ENTER_MAINTENANCE: self._maintenance(True),
             CommandName.LEAVE_MAINTENANCE: self._maintenance(False),
             CommandName.RESTART_APP: self._restart,
+            CommandName.SET_MESSAGE: self._set_message,
         }
         self.agent = TerminalAgent(options, runtime.health_provider(), handlers)
         self.agent.on_config.append(self._apply_config)
@@ -103,9 +113,22 @@ class FleetBridge:
         self.run_on_ui(self.restart)
         return CommandResult(detail="restarting (the service manager starts the app again)")
 
+    def _set_message(self, command: Command) -> CommandResult:
+        try:
+            message = DayMessage.model_validate(command.args)
+        except ValidationError as exc:
+            reason = "; ".join(
+                f"{'.'.join(str(p) for p in err['loc'])}: {err['msg']}" for err in exc.errors()
+            )
+            return CommandResult(ok=False, detail=f"invalid message: {reason}"[:200])
+        text = day_message_text(message)
+        self.run_on_ui(lambda: self.runtime.session.set_message_of_the_day(text))
+        return CommandResult(result={"shown": text is not None})
+
     def _apply_config(self, config: TerminalConfig) -> None:
         wanted = config.settings
         session = self.runtime.session
+        text = day_message_text(DayMessage(ar=wanted.message_ar, fr=wanted.message_fr))
 
         def apply() -> None:
             session.settings = replace(
@@ -113,5 +136,6 @@ class FleetBridge:
                 idle_timeout_s=float(wanted.idle_timeout_s),
                 languages=tuple(Lang(code) for code in wanted.languages),
             )
+            session.set_message_of_the_day(text)
 
         self.run_on_ui(apply)

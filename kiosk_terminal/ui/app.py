@@ -1,14 +1,19 @@
 """The Kivy application: one window, one ScreenManager, screens rebuilt from the session.
 
+Nothing that waits on the backend, the card or the printer runs on the UI thread: look-ups
+run on a worker thread behind a "please wait" view and come back through ``Clock``.
+
 Import it only after :func:`kiosk_terminal.ui.config.configure_kivy`: importing Kivy's window
 creates it with whatever configuration is set at that moment.
 """
 
 from __future__ import annotations
 
+import itertools
 import logging
 import signal
 import threading
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -23,6 +28,7 @@ from kivy.uix.screenmanager import NoTransition, Screen, ScreenManager
 
 from kiosk_terminal.core.request import PrinterNotReady, RequestJourney
 from kiosk_terminal.core.session import Screen as ScreenName
+from kiosk_terminal.i18n import Translator
 from kiosk_terminal.runtime import KioskRuntime
 from kiosk_terminal.services.systemd import notify, watchdog_interval_s
 from kiosk_terminal.ui.render import Renderer, warning_texts
@@ -43,6 +49,16 @@ class WarningView(ModalView):  # type: ignore[misc]
     button_text = ColorProperty((1, 1, 1, 1))
 
 
+class BusyView(ModalView):  # type: ignore[misc]
+    """Over the screen while a look-up runs: says so, and holds every touch meanwhile."""
+
+    bg_color = ColorProperty((1, 1, 1, 1))
+    text_color = ColorProperty((0, 0, 0, 1))
+
+
+SPINNER = ("●○○○", "○●○○", "○○●○", "○○○●")
+
+
 class KioskApp(App):  # type: ignore[misc]
     title = "Sijill"
 
@@ -56,6 +72,8 @@ class KioskApp(App):  # type: ignore[misc]
         self._form_key: tuple[object, ...] = ()
         self._spoken: tuple[object, ...] = ()
         self._warning_view: WarningView | None = None
+        self._busy_view: BusyView | None = None
+        self._spin: Any = None
         self._sound: Any = None
         self._stop_worker = threading.Event()
         self._worker: threading.Thread | None = None
@@ -73,6 +91,7 @@ class KioskApp(App):  # type: ignore[misc]
         self.manager = manager
         self.runtime.speaker.play_clip = self._play_clip
         self.session.subscribe(self.refresh_trigger)
+        self.session.background = self.in_background
         Window.bind(on_touch_down=self._touched)
         Window.bind(on_request_close=self._refuse_close)
         Window.bind(on_keyboard=self._swallow_keys)
@@ -105,6 +124,19 @@ class KioskApp(App):  # type: ignore[misc]
     def run_on_ui(self, fn: Any) -> None:
         """Run ``fn`` on the UI thread (device and worker callbacks come from other threads)."""
         Clock.schedule_once(lambda _dt: fn(), 0)
+
+    def in_background(self, work: Callable[[], None], done: Callable[[], None]) -> None:
+        """A look-up on a worker thread; ``done`` comes back on the UI thread, whatever happens."""
+
+        def run() -> None:
+            try:
+                work()
+            except Exception:
+                log.exception("look-up failed unexpectedly")
+            finally:
+                self.run_on_ui(done)
+
+        threading.Thread(target=run, name="kiosk-lookup", daemon=True).start()
 
     def _work(self) -> None:
         interval = self.runtime.settings.worker_interval_s
@@ -179,6 +211,7 @@ class KioskApp(App):  # type: ignore[misc]
             for part in ("header", "body", "footer"):
                 left.ids[part].clear_widgets()
         manager.current = screen.name
+        self._show_busy(session.waiting)
         self._show_warning(session.warning)
         spoken = (*key, session.language)
         if spoken != self._spoken:
@@ -188,6 +221,30 @@ class KioskApp(App):  # type: ignore[misc]
             self.runtime.speaker.say(prompt_key, renderer.prompt, session.language)
         for callback in list(self.after_refresh):
             callback()
+
+    def _show_busy(self, on: bool) -> None:
+        view = self._busy_view
+        if not on:
+            if view is not None:
+                self._spin.cancel()
+                view.dismiss(animation=False)
+                self._busy_view = None
+            return
+        if view is not None:
+            return
+        p = Theme.choose(self.session.large_text, self.session.high_contrast).palette
+        view = BusyView(bg_color=p.background, text_color=p.text)
+        view.ids.message.source_text = Translator(self.session.language.value)("Please wait")
+        view.ids.message.rtl = self.session.language.rtl
+        view.ids.spinner.source_text = SPINNER[0]
+        frames = itertools.count(1)
+
+        def spin(_dt: float) -> None:
+            view.ids.spinner.source_text = SPINNER[next(frames) % len(SPINNER)]
+
+        self._spin = Clock.schedule_interval(spin, 0.25)
+        self._busy_view = view
+        view.open(animation=False)
 
     def _show_warning(self, on: bool) -> None:
         if not on:

@@ -457,9 +457,8 @@ class Renderer:
             if birth is None or expiry is None or len(number) < 5:
                 self.fail(t("Please check the card number and the dates."))
                 return
-            self.session.activity()
-            j.card_keys(CardKeys(number, birth, expiry))
-            self.session.changed()
+            # Reading the chip and finding the act take seconds: off the UI thread.
+            self.session.look_up(partial(j.card_keys, CardKeys(number, birth, expiry)))
 
         self.add(
             Widget(), self.keyboard(("latin", "digits")), self.button(t("Next"), next_step, "next")
@@ -486,9 +485,7 @@ class Renderer:
             if ref is None or born is None:
                 self.fail(t("Please check the year, the act number and the birth date."))
                 return
-            self.session.activity()
-            j.reference(ref, born)
-            self.session.changed()
+            self.session.look_up(partial(j.reference, ref, born))
 
         self.add(
             Widget(), self.keyboard(("digits", "latin")), self.button(t("Next"), next_step, "next")
@@ -531,9 +528,7 @@ class Renderer:
             if given is None or family is None or birth is None:
                 self.fail(t("Please type both names and a birth date like 04/03/1990."))
                 return
-            self.session.activity()
-            j.name(NameQuery(given, family, birth))
-            self.session.changed()
+            self.session.look_up(partial(j.name, NameQuery(given, family, birth)))
 
         self.add(
             Widget(), self.keyboard(self._name_layouts()), self.button(t("Next"), next_step, "next")
@@ -550,9 +545,7 @@ class Renderer:
             if father is None or mother is None:
                 self.fail(t("Please type both parents' names."))
                 return
-            self.session.activity()
-            j.parents(Parents(father, mother))
-            self.session.changed()
+            self.session.look_up(partial(j.parents, Parents(father, mother)))
 
         self.add(
             Widget(), self.keyboard(self._name_layouts()), self.button(t("Next"), next_step, "next")
@@ -816,9 +809,8 @@ class Renderer:
             secret_field = self.field("secret", t("Receipt key (if you have it)"))
 
             def check() -> None:
-                self.session.activity()
-                journey.typed(self.value("code"), self.value("secret"))
-                self.session.changed()
+                self.session.look_up(partial(journey.typed, self.value("code"),
+                                             self.value("secret")))  # fmt: skip
 
             self.add(code_field, secret_field, Widget(), self.keyboard(("digits", "latin")))
             self.add(self.button(t("Check"), check, "check"))

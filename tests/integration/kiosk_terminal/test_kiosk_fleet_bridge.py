@@ -18,7 +18,7 @@ from kiosk_terminal.runtime import KioskRuntime, build_runtime
 from kiosk_terminal.services.fleet import FleetBridge
 from kiosk_terminal.settings import KioskSettings
 from protocol.codec import decode, encode
-from protocol.health import DeviceKind, HealthState
+from protocol.health import DeviceKind, HealthState, Scalar
 from protocol.messages import (
     AckStatus,
     Command,
@@ -28,6 +28,8 @@ from protocol.messages import (
     EventKind,
     Presence,
     Telemetry,
+    TerminalConfig,
+    TerminalSettings,
     TerminalState,
     utcnow,
 )
@@ -158,5 +160,88 @@ def test_telemetry_commands_events_and_clean_offline(
             return isinstance(state, TerminalState) and state.presence is Presence.OFFLINE
 
         probe.wait(topic(TerminalChannel.STATE), offline)
+    finally:
+        probe.close()
+
+
+def test_message_of_the_day_from_config_and_command(
+    kiosk: tuple[KioskRuntime, FleetBridge], mosquitto: Any, topic_root: str
+) -> None:
+    runtime, bridge = kiosk
+    topics = Topics(topic_root)
+    ack_topic = topics.terminal(TERMINAL, TerminalChannel.CMD_ACK)
+    probe = Listener(mosquitto.host, mosquitto.port, [ack_topic])
+
+    def final_ack(command: Command) -> CommandAck:
+        def accept(raw: bytes) -> bool:
+            ack = decode(CommandAck, raw)
+            return (
+                isinstance(ack, CommandAck)
+                and ack.command_id == command.command_id
+                and ack.status is not AckStatus.ACCEPTED
+            )
+
+        bridge.agent.client.publish(topics.terminal(TERMINAL, TerminalChannel.CMD),
+                                    encode(command), qos=1)  # fmt: skip
+        ack = decode(CommandAck, probe.wait(ack_topic, accept))
+        assert isinstance(ack, CommandAck)
+        return ack
+
+    def set_message(args: dict[str, Scalar]) -> Command:
+        return Command(
+            name=CommandName.SET_MESSAGE,
+            args=args,
+            deadline=utcnow() + timedelta(seconds=30),
+            issued_by="operator",
+        )
+
+    try:
+        bridge.start()
+        assert bridge.agent.wait_connected(10)
+        # The retained configuration carries the standing message.
+        config = TerminalConfig(
+            config_version=3,
+            issued_by="operator",
+            settings=TerminalSettings(
+                message_ar="المكتب مغلق يوم الجمعة بعد الزوال",
+                message_fr="Bureau fermé vendredi après-midi",
+            ),
+        )
+        publisher = Client(CallbackAPIVersion.VERSION2, client_id=f"cfg-{time.time_ns()}")
+        publisher.connect(mosquitto.host, mosquitto.port)
+        publisher.loop_start()
+        publisher.publish(topics.terminal(TERMINAL, TerminalChannel.CONFIG), encode(config),
+                        qos=1, retain=True).wait_for_publish(5)  # fmt: skip
+        publisher.loop_stop()
+        publisher.disconnect()
+        deadline = time.monotonic() + 10
+        while runtime.session.message_of_the_day is None and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert runtime.session.message_of_the_day == (
+            "المكتب مغلق يوم الجمعة بعد الزوال\nBureau fermé vendredi après-midi"
+        )
+
+        # The command replaces it, in French only, and is acknowledged.
+        ack = final_ack(set_message({"fr": "Guichet 2 fermé aujourd'hui"}))
+        assert ack.status is AckStatus.SUCCEEDED
+        assert ack.result == {"shown": True}
+        assert runtime.session.message_of_the_day == "Guichet 2 fermé aujourd'hui"
+
+        # A text too long or of the wrong type is refused with a reason; the message stays.
+        ack = final_ack(set_message({"ar": "ا" * 161}))
+        assert ack.status is AckStatus.FAILED
+        assert ack.detail is not None
+        assert "ar" in ack.detail
+        ack = final_ack(set_message({"fr": 3}))
+        assert ack.status is AckStatus.FAILED
+        ack = final_ack(set_message({"de": "Hallo"}))
+        assert ack.status is AckStatus.FAILED
+        assert runtime.session.message_of_the_day == "Guichet 2 fermé aujourd'hui"
+
+        # Both texts empty clears it.
+        ack = final_ack(set_message({"ar": "", "fr": "  "}))
+        assert ack.status is AckStatus.SUCCEEDED
+        assert ack.result == {"shown": False}
+        assert runtime.session.message_of_the_day is None
     finally:
         probe.close()

@@ -20,11 +20,18 @@ ISSUED = datetime(2026, 11, 25, 10, 4, tzinfo=UTC)
 
 
 @pytest.mark.parametrize(
-    ("name", "width", "duplicate"),
-    [("receipt-576.png", 576, False), ("receipt-384-duplicate.png", 384, True)],
+    ("name", "width", "duplicate", "pending"),
+    [
+        ("receipt-576.png", 576, False, False),
+        ("receipt-384-duplicate.png", 384, True, False),
+        ("receipt-384-pending.png", 384, False, True),
+    ],
 )
-def test_receipt_matches_its_golden_image(name: str, width: int, duplicate: bool) -> None:
-    image = render_receipt(sample_content(duplicate, ISSUED), width)  # type: ignore[arg-type]
+def test_receipt_matches_its_golden_image(
+    name: str, width: int, duplicate: bool, pending: bool
+) -> None:
+    content = sample_content(duplicate, ISSUED, pending=pending)
+    image = render_receipt(content, width)  # type: ignore[arg-type]
     path = GOLDEN / name
     if os.environ.get("SIJILL_UPDATE_GOLDEN") == "1":
         image.save(path, optimize=True)

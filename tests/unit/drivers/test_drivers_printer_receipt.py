@@ -1,4 +1,4 @@
-"""Receipt layout: width, Arabic shaped right-to-left, big code, duplicate band."""
+"""Receipt layout: width, Arabic shaped right-to-left, code and secret, duplicate and pending."""
 
 from __future__ import annotations
 
@@ -13,6 +13,7 @@ from drivers.printer.receipt import (
     _Canvas,
     find_fonts,
     format_fee,
+    group_secret,
     raqm_available,
     render_receipt,
     sample_content,
@@ -117,16 +118,17 @@ def test_receipt_has_the_printer_width_and_is_one_bit(width: int) -> None:
     assert 0.03 < black / (img.width * img.height) < 0.4
 
 
-def test_duplicate_adds_a_full_width_black_band() -> None:
-    def full_black_rows(img: Image.Image) -> int:
-        row_bytes = img.width // 8
-        data = img.tobytes()
-        return sum(
-            1
-            for y in range(img.height)
-            if data[y * row_bytes : (y + 1) * row_bytes] == b"\x00" * row_bytes
-        )
+def full_black_rows(img: Image.Image) -> int:
+    row_bytes = img.width // 8
+    data = img.tobytes()
+    return sum(
+        1
+        for y in range(img.height)
+        if data[y * row_bytes : (y + 1) * row_bytes] == b"\x00" * row_bytes
+    )
 
+
+def test_duplicate_adds_a_full_width_black_band() -> None:
     plain = render_receipt(sample_content(duplicate=False), 576)
     dup = render_receipt(sample_content(duplicate=True), 576)
     assert full_black_rows(plain) == 0
@@ -160,3 +162,32 @@ def test_content_checks_request_codes_and_times() -> None:
 def test_fee_is_written_the_french_way() -> None:
     assert format_fee(Decimal("4")) == "4,00"
     assert format_fee(Decimal("12.5")) == "12,50"
+
+
+@pytest.mark.parametrize("width", [384, 576])
+def test_pending_adds_a_band_and_an_explanation(width: int) -> None:
+    plain = render_receipt(sample_content(), width)  # type: ignore[arg-type]
+    pending = render_receipt(sample_content(pending=True), width)  # type: ignore[arg-type]
+    assert full_black_rows(plain) == 0
+    assert full_black_rows(pending) > 20  # the band around its two lines
+    assert pending.height > plain.height + 80
+
+
+def test_secret_is_printed_under_the_code_in_groups_of_four() -> None:
+    assert group_secret("7Q2FX9KM") == "7Q2F-X9KM"
+    assert group_secret("ABCDEFGHJK") == "ABCD-EFGH-JK"
+    without = sample_content().model_copy(update={"receipt_secret": None})
+    assert render_receipt(sample_content(), 576).height > render_receipt(without, 576).height
+
+
+def test_content_checks_the_secret_against_its_alphabet_and_the_qr() -> None:
+    data = sample_content().model_dump()
+    typed = ReceiptContent.model_validate({**data, "receipt_secret": "7q2f x9km"})
+    assert typed.receipt_secret == "7Q2FX9KM"
+    for bad in ("7Q2F", "7Q2FX9K!", "ZZZZZZZZ"):
+        with pytest.raises(ValidationError):
+            ReceiptContent.model_validate({**data, "receipt_secret": bad})
+    with pytest.raises(ValidationError, match="differs from the one in the QR"):
+        ReceiptContent.model_validate({**data, "receipt_secret": "7Q2FX9KA"})
+    foreign = {**data, "qr_payload": "https://example.org/x", "receipt_secret": "7Q2FX9KA"}
+    assert ReceiptContent.model_validate(foreign).receipt_secret == "7Q2FX9KA"

@@ -6,8 +6,12 @@ from __future__ import annotations
 
 import gc
 import weakref
+from collections.abc import Callable
 from dataclasses import replace
 from datetime import date
+from functools import partial
+
+import pytest
 
 from kiosk_terminal.core.lookup import CollectJourney, CollectStep, StatusJourney, StatusStep
 from kiosk_terminal.core.model import IdentifyMethod, Lang, NameQuery, RequestState
@@ -216,3 +220,76 @@ def test_a_document_ready_at_another_office_gets_no_ticket_here() -> None:
     journey.scanned(ReceiptQr(code, secret).encode())
     assert journey.step is CollectStep.OTHER_OFFICE
     assert kit.devices.printed == []
+
+
+class Deferred:
+    """A background that keeps the work until the test lets it run (as a slow backend)."""
+
+    def __init__(self) -> None:
+        self.pending: list[tuple[Callable[[], None], Callable[[], None]]] = []
+
+    def __call__(self, work: Callable[[], None], done: Callable[[], None]) -> None:
+        self.pending.append((work, done))
+
+    def finish(self) -> None:
+        work, done = self.pending.pop(0)
+        work()
+        done()
+
+
+def test_a_look_up_waits_holding_input_and_the_timeout_then_shows_its_result() -> None:
+    kit, session = make_kit()
+    deferred = Deferred()
+    session.background = deferred
+    renders: list[bool] = []
+    session.subscribe(lambda: renders.append(session.waiting))
+    code, secret = kit.backend.make_ready(counter="5")
+    session.scanned(ReceiptQr(code, secret).encode())
+    journey = session.journey
+    assert isinstance(journey, CollectJourney)
+    assert session.waiting
+    assert renders[-1] is True  # the screen is told to show it is busy
+    assert journey.step is CollectStep.SCAN  # nothing asked yet
+    session.scanned(ReceiptQr(code, secret).encode())  # a second scan meanwhile: dropped
+    session.scanned_code(str(code))
+    session.card_inserted()
+    assert len(deferred.pending) == 1
+    kit.clock.t += 500  # a backend slower than any timeout: the journey is not cut
+    session.tick()
+    assert not session.warning
+    assert session.journey is journey
+    deferred.finish()
+    assert not session.waiting
+    assert renders[-1] is False
+    assert journey.step is CollectStep.TICKET
+    assert kit.devices.printed
+
+
+def test_maintenance_asked_during_a_look_up_applies_when_it_ends() -> None:
+    _kit, session = make_kit()
+    deferred = Deferred()
+    session.background = deferred
+    session.wake()
+    session.choose_language(Lang.FR)
+    session.start_request()
+    journey = session.journey
+    assert isinstance(journey, RequestJourney)
+    journey.choose_method(IdentifyMethod.NAME)
+    session.look_up(partial(journey.name, NameQuery("Salma", "Bennani", date(1988, 7, 1))))
+    session.set_maintenance(True)
+    assert session.screen is Screen.REQUEST
+    assert session.journey is journey
+    deferred.finish()
+    assert session.screen is Screen.OUT_OF_SERVICE
+    assert session.journey is None
+
+
+def test_a_failing_look_up_still_ends_the_wait() -> None:
+    _kit, session = make_kit()
+
+    def broken() -> None:
+        raise RuntimeError("boom")
+
+    with pytest.raises(RuntimeError):
+        session.look_up(broken)
+    assert not session.waiting

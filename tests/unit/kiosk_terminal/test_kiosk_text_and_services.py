@@ -83,7 +83,7 @@ def test_every_screen_text_is_translated_in_arabic_and_french() -> None:
     assert Translator("en")("Back") == "Back"
 
 
-def test_receipt_content_carries_code_fee_dates_and_pending_mark() -> None:
+def test_receipt_content_carries_code_fee_dates_secret_and_pending_flag() -> None:
     data = ReceiptData(
         code=RequestCode("MK07", 2026, 990001),
         qr_payload="SJ1|MK07-2026-990001-4|7Q2FK8MA",
@@ -99,6 +99,11 @@ def test_receipt_content_carries_code_fee_dates_and_pending_mark() -> None:
     assert content.fee_dirhams == Decimal(4)
     assert content.document_kind_fr == "Copie intégrale d'acte de naissance"
     assert content.pickup_date_ar.startswith("الجمعة 27 نونبر 2026")
-    assert "en attente" in content.pickup_date_fr
+    assert content.pickup_date_fr == "vendredi 27 novembre 2026"  # the mark is a band now
+    assert content.pending
+    assert content.receipt_secret == "7Q2FK8MA"
     ticket = receipt_content(replace(data, ticket=True, counter="4", pending=False), OFFICE)
     assert ticket.pickup_place_fr == "Guichet 4"
+    assert not ticket.pending
+    foreign = receipt_content(replace(data, qr_payload="not a receipt"), OFFICE)
+    assert foreign.receipt_secret is None

@@ -8,15 +8,17 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
-from pydantic import BaseModel
+from pydantic import BaseModel, ValidationError
 
 from protocol.codec import Rejected, decode, encode
 from protocol.health import DeviceHealth, DeviceKind, HealthState
 from protocol.messages import (
+    DAY_MESSAGE_MAX,
     AckStatus,
     Command,
     CommandAck,
     CommandName,
+    DayMessage,
     Event,
     EventKind,
     OfflineReason,
@@ -200,3 +202,24 @@ def test_builders_refuse_wildcards_in_ids() -> None:
     with pytest.raises(TopicError):
         Topics().terminal("k/#", TerminalChannel.CMD)
     assert Topics().all_terminals(TerminalChannel.STATE) == "sijill/v1/terminal/+/state"
+
+
+def test_day_message_is_bounded_one_line_and_blank_means_none() -> None:
+    message = DayMessage.model_validate({"ar": "  مرحبا  ", "fr": ""})
+    assert (message.ar, message.fr, message.empty) == ("مرحبا", None, False)
+    assert DayMessage.model_validate({}).empty
+    assert DayMessage(fr="x" * DAY_MESSAGE_MAX).fr == "x" * DAY_MESSAGE_MAX
+    for bad in ({"fr": "x" * (DAY_MESSAGE_MAX + 1)}, {"ar": 3}, {"en": "hi"}, {"fr": "a\nb"}):
+        with pytest.raises(ValidationError):
+            DayMessage.model_validate(bad)
+
+
+def test_settings_carry_an_optional_day_message() -> None:
+    assert TerminalSettings().message_ar is None
+    config = TerminalConfig(
+        config_version=2, issued_by="op", settings=TerminalSettings(message_fr=" Fermé ")
+    )
+    decoded = decode(TerminalConfig, encode(config))
+    assert isinstance(decoded, TerminalConfig)
+    assert decoded.settings.message_fr == "Fermé"
+    assert isinstance(decode(TerminalConfig, encode(config).replace(b"Ferm", b"F" * 200)), Rejected)
