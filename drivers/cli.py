@@ -161,6 +161,9 @@ def render_receipt_command(
     out: Annotated[Path, typer.Argument(help="PNG to write.")],
     width: Annotated[int, typer.Option(help="Dots: 384 (58 mm) or 576 (80 mm).")] = 576,
     duplicate: Annotated[bool, typer.Option(help="Mark it as a duplicate.")] = False,
+    pending: Annotated[
+        bool, typer.Option(help="Mark it as accepted offline (waiting to be sent).")
+    ] = False,
     escpos: Annotated[
         Path | None, typer.Option(help="Also write the ESC/POS bytes to this file.")
     ] = None,
@@ -169,7 +172,9 @@ def render_receipt_command(
     """Render the sample receipt (for checking fonts, layout and a printer's output)."""
     if width not in (384, 576):
         raise typer.BadParameter("width is 384 or 576")
-    image = render_receipt(sample_content(duplicate=duplicate), 576 if width == 576 else 384)
+    image = render_receipt(
+        sample_content(duplicate=duplicate, pending=pending), 576 if width == 576 else 384
+    )
     image.save(out)
     if escpos is not None:
         escpos.write_bytes(encode_raster(image, profile))
