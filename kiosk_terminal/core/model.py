@@ -11,10 +11,13 @@ from datetime import date, datetime
 from decimal import Decimal
 from enum import StrEnum
 
+import protocol.documents as protocol_documents
 from protocol.codes import RequestCode
+from protocol.documents import DocumentKind as DocumentKind
+from protocol.documents import Relation as Relation
 
 #: Stamp duty per copy, in dirhams (each document carries a 2-dirham stamp).
-STAMP_DUTY_DIRHAMS = Decimal(2)
+STAMP_DUTY_DIRHAMS = Decimal(protocol_documents.STAMP_DUTY_DIRHAMS)
 MAX_COPIES = 10
 
 
@@ -27,21 +30,6 @@ class Lang(StrEnum):
     @property
     def rtl(self) -> bool:
         return self is Lang.AR
-
-
-class DocumentKind(StrEnum):
-    EXTRACT = "extract"
-    FULL_COPY = "full_copy"
-    INDIVIDUAL_SHEET = "individual_sheet"
-
-
-class Relation(StrEnum):
-    SELF = "self"
-    PARENT = "parent"
-    CHILD = "child"
-    SPOUSE = "spouse"
-    LEGAL_REPRESENTATIVE = "legal_representative"
-    OTHER = "other"
 
 
 #: Who may receive a full copy (the whole act with its marginal notes).

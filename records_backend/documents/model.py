@@ -12,6 +12,8 @@ from typing import Annotated
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_validator
 
+from records_backend.domain.notes import NoteKind as NoteKind
+
 #: Field separator of the signed payload: no displayed text may contain it.
 _FORBIDDEN = "|"
 
@@ -29,18 +31,6 @@ class DocumentKind(StrEnum):
 class Sex(StrEnum):
     MALE = "M"
     FEMALE = "F"
-
-
-class NoteKind(StrEnum):
-    MARRIAGE = "marriage"
-    DIVORCE = "divorce"
-    DEATH = "death"
-    NATIONALITY = "nationality"
-    RECTIFICATION_JUDGMENT = "rectification_judgment"
-    MATERIAL_ERROR = "material_error"
-    LATIN_SPELLING = "latin_spelling"
-    NAME_CHANGE = "name_change"
-    OTHER = "other"
 
 
 class _Frozen(BaseModel):

@@ -4,26 +4,11 @@ from __future__ import annotations
 
 from enum import StrEnum
 
+from protocol.documents import MAX_COPIES as MAX_COPIES
+from protocol.documents import STAMP_DUTY_DIRHAMS as STAMP_DUTY_DIRHAMS
+from protocol.documents import DocumentKind as DocumentKind
+from protocol.documents import Relation as Relation
 from records_backend.domain.errors import DomainError
-
-#: Stamp duty per copy, in dirhams.
-STAMP_DUTY_DIRHAMS = 2
-MAX_COPIES = 10
-
-
-class DocumentKind(StrEnum):
-    FULL_COPY = "full_copy"
-    EXTRACT = "extract"
-    INDIVIDUAL_SHEET = "individual_sheet"
-
-
-class Relation(StrEnum):
-    SELF = "self"
-    PARENT = "parent"
-    CHILD = "child"
-    SPOUSE = "spouse"
-    LEGAL_REPRESENTATIVE = "legal_representative"
-    OTHER = "other"
 
 
 class Channel(StrEnum):
