@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import logging
 import time
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from datetime import timedelta
 
-from fastapi import FastAPI, Request, Response
+from fastapi import FastAPI
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from records_backend.api import problems
 from records_backend.api.routes import acts, admin, audit, auth, health, requests
@@ -85,6 +86,36 @@ def prepare_database_once(settings: RecordsSettings) -> None:
     signing_key(settings)
 
 
+class _Measure:
+    """Counts and times requests per route: a plain ASGI middleware, which, unlike
+    ``@app.middleware("http")``, adds no task and no stream copy to each request."""
+
+    def __init__(self, app: ASGIApp, metrics: Metrics) -> None:
+        self.app = app
+        self.metrics = metrics
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        started = time.perf_counter()
+        status = 500
+
+        async def sending(message: Message) -> None:
+            nonlocal status
+            if message["type"] == "http.response.start":
+                status = int(message["status"])
+            await send(message)
+
+        try:
+            await self.app(scope, receive, sending)
+        finally:
+            route = scope.get("route")
+            name = getattr(route, "path", "unmatched")
+            self.metrics.requests.labels(name, str(status)).inc()
+            self.metrics.latency.labels(name).observe(time.perf_counter() - started)
+
+
 def create_app(settings: RecordsSettings | None = None) -> FastAPI:
     settings = settings or RecordsSettings()
     state = build_state(settings)
@@ -110,16 +141,5 @@ def create_app(settings: RecordsSettings | None = None) -> FastAPI:
 
     install_pages(app)
 
-    @app.middleware("http")
-    async def _measure(
-        request: Request, call_next: Callable[[Request], Awaitable[Response]]
-    ) -> Response:
-        started = time.perf_counter()
-        response = await call_next(request)
-        route = request.scope.get("route")
-        name = getattr(route, "path", "unmatched")
-        state.metrics.requests.labels(name, str(response.status_code)).inc()
-        state.metrics.latency.labels(name).observe(time.perf_counter() - started)
-        return response
-
+    app.add_middleware(_Measure, metrics=state.metrics)
     return app

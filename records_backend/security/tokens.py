@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import secrets
+import time
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
@@ -12,6 +13,8 @@ import jwt
 from records_backend.security.keys import SigningKey
 
 TERMINAL_TOKEN_PREFIX = "sjt_"  # noqa: S105  (a visible prefix, not a secret)
+#: Verified staff tokens kept per process (a few hundred bytes each).
+_CACHE_LIMIT = 10_000
 
 
 @dataclass(frozen=True, slots=True)
@@ -36,6 +39,10 @@ class TokenService:
         self.issuer = issuer
         self.audience = audience
         self.ttl = ttl
+        # Tokens whose signature and claims were checked, by digest, until they expire: a
+        # signature check costs more than the rest of a lookup. Revocation is not affected:
+        # the caller checks the session behind the token in the database on every request.
+        self._verified: dict[bytes, StaffClaims] = {}
 
     def issue(self, claims: StaffClaims, now: datetime) -> str:
         payload = {
@@ -56,6 +63,27 @@ class TokenService:
         )
 
     def decode(self, token: str) -> StaffClaims:
+        digest = hashlib.sha256(token.encode()).digest()
+        known = self._verified.get(digest)
+        if known is not None:
+            if known.expires.timestamp() > time.time():
+                return known
+            self._verified.pop(digest, None)
+        claims = self._verify(token)
+        self._remember(digest, claims)
+        return claims
+
+    def _remember(self, digest: bytes, claims: StaffClaims) -> None:
+        if len(self._verified) >= _CACHE_LIMIT:
+            now = time.time()
+            for key, seen in list(self._verified.items()):
+                if seen.expires.timestamp() <= now:
+                    self._verified.pop(key, None)
+            if len(self._verified) >= _CACHE_LIMIT:
+                self._verified.clear()
+        self._verified[digest] = claims
+
+    def _verify(self, token: str) -> StaffClaims:
         try:
             data = jwt.decode(
                 token,

@@ -223,14 +223,22 @@ def create_terminal(
 
 
 def terminal_principal(session: Session, token: str, ip: str | None) -> Principal:
-    terminal = session.scalar(select(Terminal).where(Terminal.token_sha256 == token_digest(token)))
+    # Columns, not the entity: this runs on every kiosk call and needs no identity map.
+    terminal = session.execute(
+        select(Terminal.id, Terminal.terminal_id, Terminal.office_id, Terminal.active).where(
+            Terminal.token_sha256 == token_digest(token)
+        )
+    ).first()
     if terminal is None or not terminal.active:
         raise DomainError("not_authenticated", "unknown terminal token")
     return Principal(
         kind="terminal",
         id=terminal.id,
         name=terminal.terminal_id,
-        permissions=frozenset({Permission.REQUESTS_SUBMIT, Permission.ACTS_FIND}),
+        permissions=_TERMINAL_PERMISSIONS,
         office_ids=frozenset({terminal.office_id}),
         ip=ip,
     )
+
+
+_TERMINAL_PERMISSIONS = frozenset({Permission.REQUESTS_SUBMIT, Permission.ACTS_FIND})

@@ -87,8 +87,9 @@ def _record(
     to: RequestState,
     actor: str,
     note: str | None = None,
+    at: datetime | None = None,
 ) -> None:
-    now = utcnow()
+    now = at or utcnow()
     session.add(
         RequestEvent(
             request_id=req.id,
@@ -135,6 +136,8 @@ def submit(session: Session, svc: RequestServices, by: Principal, sub: Submissio
         raise DomainError("not_eligible", f"{sub.requester_relation.value} → {sub.document.value}")
 
     now = utcnow()
+    # Inserted in its final state: no UPDATE right after the INSERT.
+    initial = RequestState.APPROVED if approval is Approval.AUTO else RequestState.SUBMITTED
     code, secret, returned = _code_for(session, svc, by, sub, pickup_code, now.year)
     req = DocRequest(
         code=str(code),
@@ -150,7 +153,7 @@ def submit(session: Session, svc: RequestServices, by: Principal, sub: Submissio
         submitted_by=by.actor.label,
         requester_name=sub.requester_name,
         requester_relation=sub.requester_relation.value,
-        state=RequestState.SUBMITTED.value,
+        state=initial.value,
         fee_due_dirhams=fee_due(sub.copies),
         fee_collected=False,
         submitted_at=now,
@@ -159,7 +162,7 @@ def submit(session: Session, svc: RequestServices, by: Principal, sub: Submissio
     )
     session.add(req)
     session.flush()
-    _record(session, req, None, RequestState.SUBMITTED, by.actor.label)
+    _record(session, req, None, RequestState.SUBMITTED, by.actor.label, at=now)
     if approval is Approval.AUTO:
         _record(
             session,
@@ -168,8 +171,11 @@ def submit(session: Session, svc: RequestServices, by: Principal, sub: Submissio
             RequestState.APPROVED,
             "system",
             "eligibility rules",
+            at=now,
         )
-    # Last, just before the commit: the audit chain's lock is held for the shortest time.
+    # Last, just before the commit, with every other row already sent: the audit chain's
+    # lock is held for the shortest time (lock and read the tail, one insert, commit).
+    session.flush()
     append(
         session,
         by.actor,

@@ -8,9 +8,11 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, Query, Request, Response
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 from sqlalchemy.orm import Session
+from starlette.concurrency import run_in_threadpool
 
-from records_backend.api.deps import Caller, Db, State
+from records_backend.api.deps import Caller, Db, State, current_principal
 from records_backend.api.problems import PROBLEM_RESPONSES
+from records_backend.api.state import AppState
 from records_backend.db.models import Act, MarginalNote
 from records_backend.domain.acts import ActFields, ActKind, ActStatus, SourceKind
 from records_backend.domain.errors import DomainError
@@ -251,7 +253,13 @@ def search(
 
 
 @router.get("/by-reference/{reference}", summary="Look an act up by its reference")
-def by_reference(reference: str, caller: Caller, session: Db) -> ActOut:
+async def by_reference(reference: str, request: Request, state: State, session: Db) -> ActOut:
+    # The busiest staff read: authentication and the read share one thread-pool hop.
+    return await run_in_threadpool(_by_reference, reference, request, state, session)
+
+
+def _by_reference(reference: str, request: Request, state: AppState, session: Session) -> ActOut:
+    caller = current_principal(request, state, session)
     caller.require(Permission.ACTS_READ)
     if len(reference) > 40:
         raise DomainError("invalid_input", "reference too long")
