@@ -8,7 +8,7 @@ from typing import Any
 from sqlalchemy import JSON, Float, Index, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
-from fleet_manager.db import Base, UtcDateTime
+from fleet_manager.db import Base, UTCDateTime
 
 
 class Terminal(Base):
@@ -23,11 +23,11 @@ class Terminal(Base):
     desired_config_version: Mapped[int | None] = mapped_column(Integer)
     status: Mapped[str] = mapped_column(String(16), default="unknown", index=True)
     status_reason: Mapped[str | None] = mapped_column(String(300))
-    status_since: Mapped[datetime | None] = mapped_column(UtcDateTime())
+    status_since: Mapped[datetime | None] = mapped_column(UTCDateTime())
     presence: Mapped[str | None] = mapped_column(String(16))
     boot_id: Mapped[str | None] = mapped_column(String(64))
-    first_seen: Mapped[datetime | None] = mapped_column(UtcDateTime())
-    last_seen: Mapped[datetime | None] = mapped_column(UtcDateTime())
+    first_seen: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    last_seen: Mapped[datetime | None] = mapped_column(UTCDateTime())
     interval_s: Mapped[float | None] = mapped_column(Float)
     last_telemetry: Mapped[dict[str, Any] | None] = mapped_column(JSON)
 
@@ -38,7 +38,7 @@ class TelemetrySample(Base):
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
     terminal_id: Mapped[str] = mapped_column(String(64))
-    ts: Mapped[datetime] = mapped_column(UtcDateTime(), index=True)
+    ts: Mapped[datetime] = mapped_column(UTCDateTime(), index=True)
     cpu_pct: Mapped[float | None] = mapped_column(Float)
     mem_pct: Mapped[float | None] = mapped_column(Float)
     disk_free_pct: Mapped[float | None] = mapped_column(Float)
@@ -54,7 +54,7 @@ class TelemetryRollup(Base):
     __tablename__ = "telemetry_rollups"
 
     terminal_id: Mapped[str] = mapped_column(String(64), primary_key=True)
-    hour: Mapped[datetime] = mapped_column(UtcDateTime(), primary_key=True)
+    hour: Mapped[datetime] = mapped_column(UTCDateTime(), primary_key=True)
     samples: Mapped[int] = mapped_column(Integer)
     cpu_avg: Mapped[float | None] = mapped_column(Float)
     mem_avg: Mapped[float | None] = mapped_column(Float)
@@ -69,7 +69,7 @@ class TerminalEvent(Base):
 
     id: Mapped[str] = mapped_column(String(36), primary_key=True)
     terminal_id: Mapped[str] = mapped_column(String(64))
-    ts: Mapped[datetime] = mapped_column(UtcDateTime())
+    ts: Mapped[datetime] = mapped_column(UTCDateTime())
     kind: Mapped[str] = mapped_column(String(32))
     device: Mapped[str | None] = mapped_column(String(16))
     data: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
@@ -86,11 +86,11 @@ class Alert(Base):
     severity: Mapped[str] = mapped_column(String(16))
     state: Mapped[str] = mapped_column(String(16))  # open, acknowledged, resolved
     detail: Mapped[str | None] = mapped_column(String(300))
-    opened_at: Mapped[datetime] = mapped_column(UtcDateTime())
-    acknowledged_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
+    opened_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    acknowledged_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     acknowledged_by: Mapped[str | None] = mapped_column(String(200))
-    escalated_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
-    resolved_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
+    escalated_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    resolved_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
 
 
 class CommandRecord(Base):
@@ -101,12 +101,12 @@ class CommandRecord(Base):
     name: Mapped[str] = mapped_column(String(32))
     args: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
     issued_by: Mapped[str] = mapped_column(String(200))
-    issued_at: Mapped[datetime] = mapped_column(UtcDateTime())
-    deadline: Mapped[datetime] = mapped_column(UtcDateTime())
+    issued_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    deadline: Mapped[datetime] = mapped_column(UTCDateTime())
     status: Mapped[str] = mapped_column(String(16), index=True)
     detail: Mapped[str | None] = mapped_column(String(300))
     result: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
-    updated_at: Mapped[datetime] = mapped_column(UtcDateTime())
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime())
 
 
 class ConfigVersion(Base):
@@ -120,7 +120,7 @@ class ConfigVersion(Base):
     scope_id: Mapped[str] = mapped_column(String(64))
     overrides: Mapped[dict[str, Any]] = mapped_column(JSON)
     created_by: Mapped[str] = mapped_column(String(200))
-    created_at: Mapped[datetime] = mapped_column(UtcDateTime())
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
     note: Mapped[str | None] = mapped_column(Text)
     rollback_of: Mapped[int | None] = mapped_column(Integer)
 
@@ -129,7 +129,7 @@ class AuditEntry(Base):
     __tablename__ = "audit"
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
-    ts: Mapped[datetime] = mapped_column(UtcDateTime(), index=True)
+    ts: Mapped[datetime] = mapped_column(UTCDateTime(), index=True)
     actor: Mapped[str] = mapped_column(String(200))
     action: Mapped[str] = mapped_column(String(64))
     target: Mapped[str] = mapped_column(String(200))

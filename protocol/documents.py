@@ -1,4 +1,5 @@
-"""What a citizen can ask for, shared by the kiosk, the portal and the registry."""
+"""What a citizen can ask for and how a request stands, shared by the kiosk, the portal and
+the registry."""
 
 from __future__ import annotations
 
@@ -21,6 +22,18 @@ class Relation(StrEnum):
     SPOUSE = "spouse"
     LEGAL_REPRESENTATIVE = "legal_representative"
     OTHER = "other"
+
+
+class RequestState(StrEnum):
+    """Where a document request stands; the registry alone moves it."""
+
+    SUBMITTED = "submitted"
+    APPROVED = "approved"
+    REJECTED = "rejected"
+    PRINTED = "printed"
+    READY = "ready"
+    COLLECTED = "collected"
+    EXPIRED = "expired"
 
 
 #: Stamp duty per copy, in dirhams: every document carries a 2-dirham stamp.

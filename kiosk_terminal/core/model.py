@@ -15,6 +15,7 @@ import protocol.documents as protocol_documents
 from protocol.codes import RequestCode
 from protocol.documents import DocumentKind as DocumentKind
 from protocol.documents import Relation as Relation
+from protocol.documents import RequestState as RequestState
 
 #: Stamp duty per copy, in dirhams (each document carries a 2-dirham stamp).
 STAMP_DUTY_DIRHAMS = Decimal(protocol_documents.STAMP_DUTY_DIRHAMS)
@@ -159,16 +160,6 @@ class Accepted:
     code: RequestCode
     secret: str
     pending: bool  # accepted offline: the backend does not have it yet
-
-
-class RequestState(StrEnum):
-    SUBMITTED = "submitted"
-    APPROVED = "approved"
-    REJECTED = "rejected"
-    PRINTED = "printed"
-    READY = "ready"
-    COLLECTED = "collected"
-    EXPIRED = "expired"
 
 
 @dataclass(frozen=True, slots=True)

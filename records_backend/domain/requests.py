@@ -8,6 +8,7 @@ from protocol.documents import MAX_COPIES as MAX_COPIES
 from protocol.documents import STAMP_DUTY_DIRHAMS as STAMP_DUTY_DIRHAMS
 from protocol.documents import DocumentKind as DocumentKind
 from protocol.documents import Relation as Relation
+from protocol.documents import RequestState as RequestState
 from records_backend.domain.errors import DomainError
 
 
@@ -15,16 +16,6 @@ class Channel(StrEnum):
     KIOSK = "kiosk"
     PORTAL = "portal"
     COUNTER = "counter"
-
-
-class RequestState(StrEnum):
-    SUBMITTED = "submitted"
-    APPROVED = "approved"
-    REJECTED = "rejected"
-    PRINTED = "printed"
-    READY = "ready"
-    COLLECTED = "collected"
-    EXPIRED = "expired"
 
 
 S = RequestState

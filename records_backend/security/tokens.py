@@ -73,6 +73,11 @@ class TokenService:
         self._remember(digest, claims)
         return claims
 
+    def decode_expired(self, token: str) -> StaffClaims:
+        """Signature, issuer and audience checked, expiry not: for refreshing a page session,
+        whose lifetime the login session in the database bounds. Never cached."""
+        return self._verify(token, check_expiry=False)
+
     def _remember(self, digest: bytes, claims: StaffClaims) -> None:
         if len(self._verified) >= _CACHE_LIMIT:
             now = time.time()
@@ -83,7 +88,7 @@ class TokenService:
                 self._verified.clear()
         self._verified[digest] = claims
 
-    def _verify(self, token: str) -> StaffClaims:
+    def _verify(self, token: str, *, check_expiry: bool = True) -> StaffClaims:
         try:
             data = jwt.decode(
                 token,
@@ -91,7 +96,7 @@ class TokenService:
                 algorithms=["EdDSA"],
                 audience=self.audience,
                 issuer=self.issuer,
-                options={"require": ["exp", "sub", "sid", "iat"]},
+                options={"verify_exp": check_expiry, "require": ["exp", "sub", "sid", "iat"]},
             )
         except jwt.PyJWTError as exc:
             raise TokenError(str(exc)) from exc

@@ -9,7 +9,6 @@ from pathlib import Path
 from typing import Annotated, Any
 from zoneinfo import ZoneInfo
 
-import jwt
 from fastapi import Depends, Request
 from fastapi.responses import HTMLResponse
 from jinja2 import Environment
@@ -23,7 +22,7 @@ from records_backend.db.types import utcnow
 from records_backend.domain.errors import DomainError
 from records_backend.domain.roles import Permission, Role
 from records_backend.security.ratelimit import RateLimiter
-from records_backend.security.tokens import StaffClaims, TokenError
+from records_backend.security.tokens import TokenError
 from records_backend.services.accounts import active_session, claims_for, principal_for_user
 from records_backend.services.principal import Principal
 from records_backend.web import security
@@ -94,30 +93,6 @@ class Staff:
         return role in self.principal.roles
 
 
-def _claims_ignoring_expiry(web: WebState, token: str) -> StaffClaims:
-    """Signature, issuer and audience still checked; the login session bounds the lifetime."""
-    tokens = web.records.tokens
-    try:
-        data = jwt.decode(
-            token,
-            tokens.key.public,
-            algorithms=["EdDSA"],
-            audience=tokens.audience,
-            issuer=tokens.issuer,
-            options={"verify_exp": False, "require": ["exp", "sub", "sid", "iat"]},
-        )
-    except jwt.PyJWTError:
-        raise LoginRequiredError from None
-    return StaffClaims(
-        user_id=int(data["sub"]),
-        username=str(data.get("preferred_username", "")),
-        session_id=str(data["sid"]),
-        roles=list(data.get("roles", [])),
-        offices=list(data.get("offices", [])),
-        expires=utcnow(),
-    )
-
-
 def staff_from_token(
     request: Request, web: WebState, session: Session, token: str, cookie: str
 ) -> Staff:
@@ -126,7 +101,10 @@ def staff_from_token(
     try:
         claims = tokens.decode(token)
     except TokenError:
-        claims = _claims_ignoring_expiry(web, token)
+        try:
+            claims = tokens.decode_expired(token)
+        except TokenError:
+            raise LoginRequiredError from None
         refresh = True
     try:
         user, login_session = active_session(session, claims.session_id, claims.user_id)
