@@ -28,6 +28,7 @@ from typing import Any
 
 import httpx
 import psycopg
+import pyotp
 from sqlalchemy import Engine, select
 
 from records_backend.audit.log import Actor, verify
@@ -38,6 +39,7 @@ from records_backend.demo.seed import load_acts
 from records_backend.domain.acts import ActKind, reference_of
 from records_backend.domain.roles import Role
 from records_backend.exchange.jsonl import export, import_file
+from records_backend.security import second_factor
 from records_backend.security.passwords import Passwords
 from records_backend.services.accounts import create_terminal, create_user
 from records_backend.services.offices import ensure_offices
@@ -136,7 +138,7 @@ def run(engine_name: str, acts: int, base: Path, rows: list[Row], workers: int) 
         demo_rate = acts / (time.perf_counter() - started)
         import_rate, imported = bulk_import(engine_name, engine, base, min(acts, 100_000))
         with sessions.begin() as session:
-            create_user(
+            bench_user = create_user(
                 session,
                 Passwords(1, 64),
                 Principal.system(),
@@ -147,6 +149,13 @@ def run(engine_name: str, acts: int, base: Path, rows: list[Row], workers: int) 
                 office_codes=[],
                 all_offices=True,
             )
+            # Office heads pass a TOTP code at login: enrol one as the staff pages do, with
+            # a code a minute old so the login's code (this step) is still unused.
+            totp_secret = second_factor.secret_for_setup(session, bench_user.id)
+            then = time.time() - 60
+            enrol_code = pyotp.TOTP(totp_secret).at(then)
+            bench_actor = Actor("system:bench")
+            assert second_factor.verify(session, bench_actor, bench_user.id, enrol_code, then)
             _t, terminal_token = create_terminal(
                 session, Principal.system(), "kiosk-bench-01", "MK01"
             )
@@ -181,7 +190,7 @@ def run(engine_name: str, acts: int, base: Path, rows: list[Row], workers: int) 
         proc = start_server(url, data, port, workers)
         try:
             floor, lookup, search, sub_rate, failed = drive(
-                port, refs, names, sample, terminal_token
+                port, refs, names, sample, terminal_token, totp_secret
             )
         finally:
             proc.terminate()
@@ -247,12 +256,21 @@ def run(engine_name: str, acts: int, base: Path, rows: list[Row], workers: int) 
 
 
 def drive(
-    port: int, refs: list[str], names: list[dict[str, str]], sample: list[Any], terminal: str
+    port: int,
+    refs: list[str],
+    names: list[dict[str, str]],
+    sample: list[Any],
+    terminal: str,
+    totp_secret: str,
 ) -> tuple[list[float], list[float], list[float], float, int]:
     base_url = f"http://127.0.0.1:{port}"
     rng = random.Random(3)
     with httpx.Client(base_url=base_url, timeout=10) as client:
-        login = client.post("/api/v1/auth/login", json={"username": "bench", "password": PASSWORD})
+        code = pyotp.TOTP(totp_secret).now()
+        login = client.post(
+            "/api/v1/auth/login",
+            json={"username": "bench", "password": PASSWORD, "totp_code": code},
+        )
         client.headers["Authorization"] = f"Bearer {login.json()['access_token']}"
         for _ in range(100):  # warm up every worker
             client.get("/api/v1/auth/jwks")

@@ -12,6 +12,7 @@ from fastapi import FastAPI
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from records_backend.api import problems
+from records_backend.api.metrics_access import ScrapePolicy
 from records_backend.api.routes import acts, admin, audit, auth, health, requests
 from records_backend.api.state import AppState, Metrics
 from records_backend.db.engine import make_engine, make_session_factory
@@ -116,6 +117,32 @@ class _Measure:
             self.metrics.latency.labels(name).observe(time.perf_counter() - started)
 
 
+class _GuardMetrics:
+    """``/metrics`` only for the scrapers the settings allow (403 problem otherwise); every
+    other path goes straight through."""
+
+    def __init__(self, app: ASGIApp, policy: ScrapePolicy) -> None:
+        self.app = app
+        self.policy = policy
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "http" and scope["path"].rstrip("/") == METRICS_PATH:
+            client = scope.get("client")
+            headers = {k.decode("latin-1"): v.decode("latin-1") for k, v in scope["headers"]}
+            if not self.policy.allows(client[0] if client else None, headers):
+                await problems.problem("metrics_forbidden")(scope, receive, send)
+                return
+        await self.app(scope, receive, send)
+
+
+METRICS_PATH = "/metrics"
+
+
+def scrape_policy(settings: RecordsSettings) -> ScrapePolicy:
+    token = settings.metrics_token.get_secret_value() if settings.metrics_token else None
+    return ScrapePolicy.create(settings.metrics_networks, token, settings.trusted_proxies)
+
+
 def create_app(settings: RecordsSettings | None = None) -> FastAPI:
     settings = settings or RecordsSettings()
     state = build_state(settings)
@@ -141,5 +168,6 @@ def create_app(settings: RecordsSettings | None = None) -> FastAPI:
 
     install_pages(app)
 
+    app.add_middleware(_GuardMetrics, policy=scrape_policy(settings))
     app.add_middleware(_Measure, metrics=state.metrics)
     return app

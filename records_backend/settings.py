@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import ipaddress
 from typing import ClassVar
 
-from pydantic import AliasChoices, Field, SecretStr
+from pydantic import AliasChoices, Field, SecretStr, field_validator
 from pydantic_settings import SettingsConfigDict
 
 from protocol.topics import DEFAULT_ROOT
@@ -56,8 +57,30 @@ class RecordsSettings(ServiceSettings):
         validation_alias=AliasChoices("SIJILL_RECORDS_MQTT_PORT", "SIJILL_MQTT_PORT", "mqtt_port"),
     )
     mqtt_topic_root: str = DEFAULT_ROOT
+    #: Who may read /metrics without a token: networks or addresses (default: this machine).
+    metrics_networks: list[str] = Field(default_factory=lambda: ["127.0.0.0/8", "::1/128"])
+    #: Bearer token a Prometheus elsewhere presents to read /metrics (never in the repository:
+    #: environment or the TOML file). Unset: only metrics_networks may read them.
+    metrics_token: SecretStr | None = None
     #: Database pool size for PostgreSQL.
     pool_size: int = Field(default=10, ge=1)
+    #: The fleet manager (base URL) whose kiosk usage the statistics page shows; unset: the
+    #: page says it is not configured.
+    fleet_url: str | None = None
+
+    @field_validator("metrics_networks")
+    @classmethod
+    def _networks(cls, value: list[str]) -> list[str]:
+        for item in value:
+            ipaddress.ip_network(item.strip(), strict=False)  # ValueError names the bad one
+        return value
+
+    @field_validator("metrics_token")
+    @classmethod
+    def _long_token(cls, value: SecretStr | None) -> SecretStr | None:
+        if value is not None and len(value.get_secret_value()) < 32:
+            raise ValueError("the metrics token must have at least 32 characters")
+        return value
 
     def database_url_resolved(self) -> str:
         return self.resolved_database_url("records.db")

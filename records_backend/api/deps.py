@@ -11,7 +11,9 @@ from sqlalchemy.orm import Session
 from records_backend.api.state import AppState
 from records_backend.domain.errors import DomainError
 from records_backend.domain.roles import Permission
+from records_backend.security import second_factor
 from records_backend.security.tokens import TERMINAL_TOKEN_PREFIX, TokenError
+from records_backend.security.totp import DEFAULT_TOTP_ROLES
 from records_backend.services.accounts import active_session, principal_for_user, terminal_principal
 from records_backend.services.principal import Principal
 
@@ -56,6 +58,13 @@ def _bearer(request: Request) -> str:
     return token.strip()
 
 
+def totp_roles(request: Request) -> frozenset[str]:
+    """Roles that must pass a TOTP code: the staff pages' setting (``SIJILL_WEB_TOTP_ROLES``)."""
+    web = getattr(request.app.state, "web", None)
+    roles = getattr(getattr(web, "settings", None), "totp_roles", DEFAULT_TOTP_ROLES)
+    return frozenset(str(r) for r in roles)
+
+
 def current_principal(request: Request, state: State, session: Db) -> Principal:
     token = _bearer(request)
     ip = client_ip(request)
@@ -66,7 +75,9 @@ def current_principal(request: Request, state: State, session: Db) -> Principal:
     except TokenError:
         raise DomainError("session_expired") from None
     user, _ = active_session(session, claims.session_id, claims.user_id)
-    return principal_for_user(session, user, ip, claims.session_id)
+    request.state.amr = claims.amr  # a refreshed token keeps the caller's methods
+    principal = principal_for_user(session, user, ip, claims.session_id)
+    return second_factor.restrict(principal, claims, totp_roles(request))
 
 
 Caller = Annotated[Principal, Depends(current_principal)]

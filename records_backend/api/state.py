@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 from dataclasses import dataclass
 from datetime import timedelta
+from functools import cached_property
 
 from prometheus_client import CollectorRegistry, Counter, Histogram
 from sqlalchemy import Engine
@@ -16,6 +17,7 @@ from records_backend.security.passwords import Passwords
 from records_backend.security.ratelimit import RateLimiter
 from records_backend.security.tokens import TokenService
 from records_backend.services.accounts import LoginPolicy
+from records_backend.services.codes import SequenceLeases
 from records_backend.services.requests import RequestServices
 from records_backend.settings import RecordsSettings
 
@@ -60,13 +62,15 @@ class AppState:
     #: Unauthenticated endpoints, per client address.
     public_limiter: RateLimiter
 
-    @property
+    @cached_property
     def request_services(self) -> RequestServices:
         # Receipt secrets of server-issued codes derive from the signing key (see codes.py).
         key = hashlib.sha256(
             b"sijill-receipt-secret|" + self.tokens.key.public_raw + self.tokens.key.private_pem()
         ).digest()
-        return RequestServices(self.rules, key, timedelta(days=self.settings.request_ttl_days))
+        leases = SequenceLeases(self.sessions) if self.engine.dialect.name == "postgresql" else None
+        ttl = timedelta(days=self.settings.request_ttl_days)
+        return RequestServices(self.rules, key, ttl, leases)
 
     @property
     def login_policy(self) -> LoginPolicy:

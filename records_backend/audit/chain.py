@@ -27,22 +27,40 @@ class EntryData:
     hash: str = ""
 
 
+def _dump(body: dict[str, Any]) -> str:
+    return json.dumps(body, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+
+
+def canonical_parts(entry: EntryData) -> tuple[str, str]:
+    """The entry's canonical JSON without ``prev`` and ``seq``, cut where they go.
+
+    Sorted, the keys run ``action … office``, then ``prev``, ``seq``, then ``target_id``,
+    ``target_type``: whoever knows the chain's tail completes the text as
+    ``head + '"prev":"<hash>","seq":<n>,' + tail`` (the database does, on PostgreSQL).
+    """
+    head = _dump(
+        {
+            "at": entry.at.astimezone(UTC).isoformat(timespec="microseconds"),
+            "actor": entry.actor,
+            "action": entry.action,
+            "office": entry.office,
+            "ip": entry.ip,
+            "detail": entry.detail,
+        }
+    )
+    tail = _dump({"target_id": entry.target_id, "target_type": entry.target_type})
+    return head[:-1] + ",", tail[1:]
+
+
+def canonical(entry: EntryData) -> str:
+    """Canonical JSON of every field but the hash itself (keys sorted, no spaces)."""
+    head, tail = canonical_parts(entry)
+    return f'{head}"prev":{json.dumps(entry.prev_hash)},"seq":{entry.seq},{tail}'
+
+
 def entry_hash(entry: EntryData) -> str:
-    """SHA-256 over a canonical JSON of every field but the hash itself."""
-    body = {
-        "seq": entry.seq,
-        "at": entry.at.astimezone(UTC).isoformat(timespec="microseconds"),
-        "actor": entry.actor,
-        "action": entry.action,
-        "target_type": entry.target_type,
-        "target_id": entry.target_id,
-        "office": entry.office,
-        "ip": entry.ip,
-        "detail": entry.detail,
-        "prev": entry.prev_hash,
-    }
-    canonical = json.dumps(body, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
-    return hashlib.sha256(canonical.encode()).hexdigest()
+    """SHA-256 over the canonical JSON."""
+    return hashlib.sha256(canonical(entry).encode()).hexdigest()
 
 
 @dataclass(frozen=True, slots=True)

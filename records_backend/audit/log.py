@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import json
 from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any, cast
@@ -10,14 +11,18 @@ from typing import Any, cast
 from sqlalchemy import Table, insert, select
 from sqlalchemy.orm import Session
 
-from records_backend.audit.chain import GENESIS, EntryData, Verdict, entry_hash, verify_chain
+from records_backend.audit.chain import (
+    GENESIS,
+    EntryData,
+    Verdict,
+    canonical_parts,
+    entry_hash,
+    verify_chain,
+)
 from records_backend.db.models import AuditEntry
 from records_backend.db.types import utcnow
 
 _AUDIT = cast(Table, AuditEntry.__table__)
-
-# Any constant: the PostgreSQL advisory lock that serializes appends to the chain.
-_CHAIN_LOCK = 0x5133_0001
 
 
 @dataclass(frozen=True, slots=True)
@@ -39,10 +44,8 @@ def append(
     detail: dict[str, Any] | None = None,
 ) -> EntryData:
     """Add an entry in the caller's transaction; it commits (or not) with the change."""
-    last = _tail(session)
-    seq, prev = (last[0] + 1, last[1]) if last else (1, GENESIS)
     data = EntryData(
-        seq=seq,
+        seq=0,
         at=utcnow(),
         actor=actor.label,
         action=action,
@@ -51,8 +54,16 @@ def append(
         office=office,
         ip=actor.ip,
         detail=detail or {},
-        prev_hash=prev,
+        prev_hash="",
     )
+    if session.get_bind().dialect.name == "postgresql":
+        return _append_pg(session, data)
+    # SQLite: the transaction holds the database's write lock since it began.
+    last = session.execute(
+        select(AuditEntry.seq, AuditEntry.hash).order_by(AuditEntry.seq.desc()).limit(1)
+    ).first()
+    seq, prev = (last[0] + 1, last[1]) if last else (1, GENESIS)
+    data = dataclasses.replace(data, seq=seq, prev_hash=prev)
     digest = entry_hash(data)
     # A Core insert: no unit-of-work bookkeeping for a row that is never changed.
     session.execute(
@@ -73,32 +84,38 @@ def append(
     return dataclasses.replace(data, hash=digest)
 
 
-_PG_TAIL = (
-    f"SELECT pg_advisory_xact_lock({_CHAIN_LOCK}); "  # noqa: S608  (a constant, no input)
-    "SELECT seq, hash FROM audit_log ORDER BY seq DESC LIMIT 1"
-)
+# Lock, read the tail, hash and insert in the database (migration 0007): one round trip,
+# and the chain's lock is held from there to the commit only.
+_PG_APPEND = "SELECT audit_append(%s, %s, %s, %s, %s, %s, %s, %s, %s, %s)"
 
 
-def _tail(session: Session) -> tuple[int, str] | None:
-    """The last entry's position and hash, read under the chain's lock."""
-    if session.get_bind().dialect.name == "postgresql":
-        # One round trip: lock, then read. Each statement gets its own snapshot (READ
-        # COMMITTED), so the read sees every entry committed before the lock was granted.
-        dbapi = session.connection().connection.dbapi_connection
-        assert dbapi is not None
-        cur = dbapi.cursor()
-        try:
-            cur.execute(_PG_TAIL)
-            cur.nextset()
-            row = cur.fetchone()
-        finally:
-            cur.close()
-        return (int(row[0]), str(row[1])) if row else None
-    # SQLite: the transaction holds the database's write lock since it began.
-    found = session.execute(
-        select(AuditEntry.seq, AuditEntry.hash).order_by(AuditEntry.seq.desc()).limit(1)
-    ).first()
-    return (found[0], found[1]) if found else None
+def _append_pg(session: Session, data: EntryData) -> EntryData:
+    head, tail = canonical_parts(data)
+    dbapi = session.connection().connection.dbapi_connection
+    assert dbapi is not None
+    cur = dbapi.cursor()
+    try:
+        cur.execute(
+            _PG_APPEND,
+            (
+                data.at,
+                data.actor,
+                data.action,
+                data.target_type,
+                data.target_id,
+                data.office,
+                data.ip,
+                json.dumps(data.detail, ensure_ascii=False),
+                head,
+                tail,
+            ),
+        )
+        row = cur.fetchone()
+    finally:
+        cur.close()
+    assert row is not None
+    # The position is known; the hashes stay in the database (nobody needs them back).
+    return dataclasses.replace(data, seq=int(row[0]))
 
 
 def _as_data(row: AuditEntry) -> EntryData:

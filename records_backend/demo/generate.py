@@ -109,6 +109,9 @@ class Generator:
             "given_name_tfng": None,
             "family_name_tfng": None,
         }
+        # Places are drawn as (Arabic, French) pairs, in the order the random draws always had.
+        for name in ("event_place", "father_birth_place", "mother_birth_place"):
+            f[name], f[f"{name}_lat"] = f[name]
         if (drawn - event).days > 60:
             f["judgment_court"] = "المحكمة الابتدائية بمكناس"
             f["judgment_number"] = f"{rng.randint(1, 3000)}/{drawn.year}"

@@ -207,22 +207,26 @@ FAMILY: tuple[tuple[str, ...], ...] = (
     ),
 )
 
-PLACES: tuple[str, ...] = (
-    "Meknès",
-    "Meknès Médina",
-    "Ouislane",
-    "Toulal",
-    "Boufakrane",
-    "Hamria",
-    "Sidi Baba",
-    "Bassatine",
-    "Marjane",
-    "Zitoune",
-    "El Hajeb",
-    "Fès",
-    "Azrou",
-    "Khénifra",
-    "Errachidia",
+#: Places of birth and death (Arabic as on the act, French as on the French half of
+#: documents): Meknes and its districts and communes first, then the towns around.
+PLACES: tuple[tuple[str, str], ...] = (
+    ("مكناس", "Meknès"),
+    ("مكناس المدينة", "Meknès Médina"),
+    ("المشور الستينية", "Méchouar Stinia"),
+    ("الإسماعيلية", "Al Ismaïlia"),
+    ("ويسلان", "Ouislane"),
+    ("تولال", "Toulal"),
+    ("بوفكران", "Boufakrane"),
+    ("الحمرية", "Hamria"),
+    ("سيدي بابا", "Sidi Baba"),
+    ("البساتين", "Bassatine"),
+    ("مرجان", "Marjane"),
+    ("الزيتون", "Zitoune"),
+    ("الحاجب", "El Hajeb"),
+    ("فاس", "Fès"),
+    ("آزرو", "Azrou"),
+    ("خنيفرة", "Khénifra"),
+    ("الرشيدية", "Errachidia"),
 )
 OCCUPATIONS: tuple[str, ...] = (
     "commerçant",

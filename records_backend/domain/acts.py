@@ -17,7 +17,12 @@ from pydantic import (
 
 from records_backend.domain.hijri import check_hijri
 from records_backend.domain.names import normalize_free_text
-from records_backend.domain.scripts import check_arabic, check_latin, check_tifinagh
+from records_backend.domain.scripts import (
+    check_arabic,
+    check_latin,
+    check_latin_place,
+    check_tifinagh,
+)
 
 
 class ActKind(StrEnum):
@@ -59,6 +64,12 @@ TfngName = Annotated[
     StringConstraints(strip_whitespace=True, min_length=1, max_length=80),
     AfterValidator(check_tifinagh),
 ]
+#: A place in Latin letters, for the French half of documents (the Arabic one is the act's).
+LatPlace = Annotated[
+    str,
+    StringConstraints(strip_whitespace=True, min_length=1, max_length=120),
+    AfterValidator(check_latin_place),
+]
 HijriDate = Annotated[str, AfterValidator(check_hijri)]
 
 #: Earliest year a register may carry: civil status became compulsory in Morocco in 1950,
@@ -83,16 +94,19 @@ class ActFields(BaseModel):
     event_date_hijri: HijriDate | None = None
     event_time: time | None = None
     event_place: _Text
+    event_place_lat: LatPlace | None = None
     father_name_ar: ArName | None = None
     father_name_lat: LatName | None = None
     father_birth_date: date | None = None
     father_birth_place: _Text | None = None
+    father_birth_place_lat: LatPlace | None = None
     father_occupation: _Text | None = None
     father_address: _Text | None = None
     mother_name_ar: ArName | None = None
     mother_name_lat: LatName | None = None
     mother_birth_date: date | None = None
     mother_birth_place: _Text | None = None
+    mother_birth_place_lat: LatPlace | None = None
     mother_occupation: _Text | None = None
     mother_address: _Text | None = None
     nationality: _Text = "marocaine"
@@ -121,6 +135,14 @@ class ActFields(BaseModel):
             raise ValueError("event date is before the first registers")
         if self.birth_act_reference is not None:
             parse_reference(self.birth_act_reference)
+        if (self.given_name_tfng is None) != (self.family_name_tfng is None):
+            raise ValueError("a name in Tifinagh needs both the given and the family name")
+        for lat, ar in (
+            (self.father_birth_place_lat, self.father_birth_place),
+            (self.mother_birth_place_lat, self.mother_birth_place),
+        ):
+            if lat is not None and ar is None:
+                raise ValueError("a place in Latin letters goes with the place as written")
         return self
 
 

@@ -19,6 +19,27 @@ CATALOG: dict[str, tuple[int, str, str]] = {
         "Compte verrouillé temporairement après des échecs répétés",
     ),
     "session_expired": (401, "انتهت صلاحية الجلسة", "La session a expiré"),
+    # The TOTP second factor (records_backend.security.second_factor).
+    "totp_required": (
+        401,
+        "يجب إدخال رمز التحقق (TOTP) من تطبيق المصادقة",
+        "Code de vérification (TOTP) de l'application d'authentification requis",
+    ),
+    "totp_invalid": (
+        401,
+        "رمز التحقق غير صحيح أو سبق استعماله",
+        "Code de vérification incorrect ou déjà utilisé",
+    ),
+    "totp_not_enrolled": (
+        403,
+        "لم يتم إعداد التحقق بخطوتين: سجل الدخول أولا في صفحات الموظفين",
+        "Double authentification non configurée : connectez-vous d'abord aux pages du personnel",
+    ),
+    "second_factor_required": (
+        403,
+        "هذه العملية تتطلب تسجيل الدخول برمز التحقق (TOTP)",
+        "Cette opération exige une connexion avec le code de vérification (TOTP)",
+    ),
     "forbidden_role": (
         403,
         "ليست لديك صلاحية هذه العملية",
@@ -108,6 +129,11 @@ CATALOG: dict[str, tuple[int, str, str]] = {
     "username_taken": (409, "اسم المستخدم مستعمل", "Identifiant déjà utilisé"),
     "weak_password": (422, "كلمة المرور ضعيفة", "Mot de passe trop faible"),
     "import_invalid": (422, "ملف الاستيراد غير صالح", "Fichier d'import invalide"),
+    "metrics_forbidden": (
+        403,
+        "الاطلاع على المقاييس غير مسموح من هذا العنوان",
+        "Accès aux métriques refusé depuis cette adresse",
+    ),
     "internal": (500, "خطأ داخلي", "Erreur interne"),
 }
 

@@ -1,11 +1,13 @@
 """Name normalization for search, duplicate detection and keying comparison.
 
-Two different operations:
+Three different operations:
 - ``normalize_arabic``: folds the spelling variants of one Arabic name (hamza forms,
   alef maqsura / ya, ta marbuta / ha, tatweel, diacritics) to one form.
 - ``latin_key``: reduces a Latin transliteration to a consonant skeleton so that the usual
   spellings of one name (Mohamed / Mohammed / Muhammad, Bouchra / Bushra, El Alami / Alami)
   meet. It is deliberately coarse: it finds candidates; ranking and people decide.
+- ``normalize_tifinagh``: folds a Tifinagh name (labialization mark, joiner, doubled
+  letters, spacing) to one key, as coarse as the Latin one.
 
 Both are cached: a registry holds a few thousand distinct names, repeated a million times.
 """
@@ -118,13 +120,40 @@ def latin_key(text: str) -> str:
     return "".join(keys)
 
 
+#: Signs that some writers put and others leave out: the labialization mark (ⴳⵯ) and the
+#: consonant joiner.
+_TIFINAGH_OPTIONAL = str.maketrans({"\u2d6f": None, "\u2d7f": None})
+
+
+@lru_cache(maxsize=1 << 16)
+def normalize_tifinagh(text: str) -> str:
+    """Search key of a Tifinagh name: optional signs dropped, doubled (geminate) letters
+    written once, spaces and hyphens ignored (``ⵎⵓⵃⵎⵎⴷ`` and ``ⵎⵓⵃⵎⴷ`` meet)."""
+    # Before NFKC, which would turn the labialization mark into the letter ⵡ.
+    text = unicodedata.normalize("NFKC", text.translate(_TIFINAGH_OPTIONAL))
+    out: list[str] = []
+    for ch in "".join(w for w in _SPACES.split(text) if w):
+        if out and out[-1] == ch:
+            continue
+        out.append(ch)
+    return "".join(out)
+
+
 def is_arabic(text: str) -> bool:
     return any("\u0600" <= c <= "\u06ff" for c in text)
 
 
+def is_tifinagh(text: str) -> bool:
+    return any("\u2d30" <= c <= "\u2d7f" for c in text)
+
+
 def name_key(text: str) -> str:
     """The search key of a name in whichever script it is written."""
-    return normalize_arabic(text) if is_arabic(text) else latin_key(text)
+    if is_arabic(text):
+        return normalize_arabic(text)
+    if is_tifinagh(text):
+        return normalize_tifinagh(text)
+    return latin_key(text)
 
 
 def normalize_free_text(text: str) -> str:

@@ -1,10 +1,13 @@
-"""The ``sijill.acts`` JSON Lines format, version 1.
+"""The ``sijill.acts`` JSON Lines format, version 2 (reads 1 and 2).
 
-Line 1 is a header ``{"format": "sijill.acts", "version": 1, "exported_at": …}``; then one
+Line 1 is a header ``{"format": "sijill.acts", "version": 2, "exported_at": …}``; then one
 ``{"type": "act", …}`` line per registered act with its fields, marginal notes and history;
 the last line is ``{"type": "end", "count": N}`` so a truncated file is detected. Dates are
 ISO 8601; civil dates and hours are local as declared; timestamps are UTC. See
 docs/records_backend.md for the field list.
+
+Version 2 only adds optional fields (the places in Latin letters), so a version 1 file is a
+valid version 2 file whose acts lack them: both are read the same way.
 """
 
 from __future__ import annotations
@@ -28,7 +31,9 @@ from records_backend.services.acts import act_fields
 from records_backend.services.bulk import BulkAct, BulkLoader
 
 FORMAT = "sijill.acts"
-VERSION = 1
+VERSION = 2
+#: Versions this code reads. Versions only ever add optional fields.
+READABLE_VERSIONS = (1, 2)
 _CHUNK = 2000
 
 
@@ -174,8 +179,10 @@ def _act_lines(path: Path, errors: list[str], max_errors: int) -> Iterator[ActLi
     if not isinstance(header, dict) or header.get("format") != FORMAT:
         errors.append(f"line 1: not a {FORMAT} file")
         return
-    if header.get("version") != VERSION:
-        errors.append(f"line 1: version {header.get('version')!r} is not supported ({VERSION})")
+    version = header.get("version")
+    if type(version) is not int or version not in READABLE_VERSIONS:  # true == 1 in Python
+        readable = ", ".join(str(v) for v in READABLE_VERSIONS)
+        errors.append(f"line 1: version {version!r} is not supported ({readable})")
         return
     count = 0
     ended = False

@@ -13,6 +13,9 @@ import jwt
 from records_backend.security.keys import SigningKey
 
 TERMINAL_TOKEN_PREFIX = "sjt_"  # noqa: S105  (a visible prefix, not a secret)
+#: Authentication methods (RFC 8176 ``amr``): the password, and the TOTP second factor.
+AMR_PASSWORD = "pwd"  # noqa: S105  (a method's name)
+AMR_OTP = "otp"
 #: Verified staff tokens kept per process (a few hundred bytes each).
 _CACHE_LIMIT = 10_000
 
@@ -27,6 +30,12 @@ class StaffClaims:
     expires: datetime
     #: The person's full name, for display by other services.
     name: str = ""
+    #: How the login was proven; ``otp`` only after a valid TOTP code.
+    amr: tuple[str, ...] = (AMR_PASSWORD,)
+
+    @property
+    def second_factor(self) -> bool:
+        return AMR_OTP in self.amr
 
 
 class TokenError(Exception):
@@ -54,6 +63,7 @@ class TokenService:
             "sid": claims.session_id,
             "roles": claims.roles,
             "offices": claims.offices,
+            "amr": list(claims.amr),
             "iat": int(now.timestamp()),
             "exp": int(claims.expires.timestamp()),
             "jti": secrets.token_hex(8),
@@ -108,6 +118,8 @@ class TokenService:
             offices=list(data.get("offices", [])),
             expires=datetime.fromtimestamp(int(data["exp"]), UTC),
             name=str(data.get("name", "")),
+            # Tokens from before the mark existed proved the password only.
+            amr=tuple(str(m) for m in data.get("amr", [AMR_PASSWORD])),
         )
 
 

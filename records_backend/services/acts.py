@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -23,7 +24,7 @@ from records_backend.domain.acts import (
 )
 from records_backend.domain.errors import DomainError
 from records_backend.domain.hijri import propose_hijri
-from records_backend.domain.names import latin_key, normalize_arabic
+from records_backend.domain.names import latin_key, normalize_arabic, normalize_tifinagh
 from records_backend.domain.notes import AuthorityKind, NoteKind, apply_changes
 from records_backend.domain.roles import Permission
 from records_backend.services.offices import office_by_code, office_code, office_id, register_for
@@ -43,12 +44,24 @@ def _fill(act: Act, fields: ActFields) -> None:
 
 
 def set_search_keys(act: Act) -> None:
-    act.given_key_ar = normalize_arabic(act.given_name_ar)
-    act.family_key_ar = normalize_arabic(act.family_name_ar)
-    act.given_key_lat = latin_key(act.given_name_lat)
-    act.family_key_lat = latin_key(act.family_name_lat)
-    act.father_key = parent_key(act.father_name_ar, act.father_name_lat)
-    act.mother_key = parent_key(act.mother_name_ar, act.mother_name_lat)
+    for column, value in search_keys({n: getattr(act, n) for n in ActFields.model_fields}).items():
+        setattr(act, column, value)
+
+
+def search_keys(fields: Mapping[str, Any]) -> dict[str, str | None]:
+    """The derived, indexed search columns of an act, from its keyed fields (the one place
+    that computes them: keying, import and demo data all go through here)."""
+    given_tfng, family_tfng = fields.get("given_name_tfng"), fields.get("family_name_tfng")
+    return {
+        "given_key_ar": normalize_arabic(fields["given_name_ar"]),
+        "family_key_ar": normalize_arabic(fields["family_name_ar"]),
+        "given_key_lat": latin_key(fields["given_name_lat"]),
+        "family_key_lat": latin_key(fields["family_name_lat"]),
+        "given_key_tfng": normalize_tifinagh(given_tfng) if given_tfng else None,
+        "family_key_tfng": normalize_tifinagh(family_tfng) if family_tfng else None,
+        "father_key": parent_key(fields.get("father_name_ar"), fields.get("father_name_lat")),
+        "mother_key": parent_key(fields.get("mother_name_ar"), fields.get("mother_name_lat")),
+    }
 
 
 def parent_key(name_ar: str | None, name_lat: str | None) -> str | None:

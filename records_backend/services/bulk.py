@@ -15,8 +15,7 @@ from records_backend.audit.log import Actor, append
 from records_backend.db.models import Act, ActEvent, MarginalNote, Office, Register
 from records_backend.db.types import utcnow
 from records_backend.domain.acts import ActFields, ActStatus
-from records_backend.domain.names import latin_key, normalize_arabic
-from records_backend.services.acts import parent_key
+from records_backend.services.acts import search_keys
 
 _FIELDS = tuple(ActFields.model_fields)
 _ACTS = cast(Table, Act.__table__)
@@ -195,12 +194,7 @@ class BulkLoader:
                 status=ActStatus.REGISTERED.value,
                 source_kind=item.source,
                 scan_sha256=item.scan_sha256,
-                given_key_ar=normalize_arabic(f["given_name_ar"]),
-                family_key_ar=normalize_arabic(f["family_name_ar"]),
-                given_key_lat=latin_key(f["given_name_lat"]),
-                family_key_lat=latin_key(f["family_name_lat"]),
-                father_key=parent_key(f.get("father_name_ar"), f.get("father_name_lat")),
-                mother_key=parent_key(f.get("mother_name_ar"), f.get("mother_name_lat")),
+                **search_keys(f),
                 created_at=now,
                 registered_at=item.registered_at or now,
                 created_by_id=None,

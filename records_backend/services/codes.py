@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import threading
 
 from sqlalchemy import select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, sessionmaker
 
 from protocol.codes import ALPHABET, MAX_SEQUENCE, CodeBlock, RequestCode
 from records_backend.audit.log import append
@@ -39,6 +40,37 @@ def take_sequences(session: Session, office: str, year: int, count: int) -> int:
 
 def next_code(session: Session, office: str, year: int) -> RequestCode:
     return RequestCode(office, year, take_sequences(session, office, year, 1))
+
+
+class SequenceLeases:
+    """Request codes handed out from small blocks that this process takes in transactions of
+    their own.
+
+    Taking a sequence inside the submission's transaction would hold the office counter's row
+    lock until that transaction commits, serializing every submission to one office. A lease
+    is committed before any of its codes is used, so no code is ever given twice; a lease
+    that a stopped process had not used up only leaves a gap, and request codes promise
+    uniqueness, not an unbroken series.
+    """
+
+    def __init__(self, sessions: sessionmaker[Session], size: int = 32) -> None:
+        self._sessions = sessions
+        self._size = size
+        self._lock = threading.Lock()
+        self._free: dict[tuple[str, int], tuple[int, int]] = {}
+
+    def next_code(self, office: str, year: int) -> RequestCode:
+        key = (office, year)
+        with self._lock:
+            first, last = self._free.get(key, (1, 0))
+            if first > last:
+                # Under the lock: two threads never lease for one office at once. It holds
+                # for one short transaction per ``size`` submissions.
+                with self._sessions.begin() as session:
+                    first = take_sequences(session, office, year, self._size)
+                last = first + self._size - 1
+            self._free[key] = (first + 1, last)
+        return RequestCode(office, year, first)
 
 
 def reserve_block(session: Session, terminal: Principal, size: int, year: int) -> CodeBlock:

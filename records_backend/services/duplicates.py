@@ -34,11 +34,19 @@ class Candidate:
 
 
 def candidates(session: Session, act: Act) -> list[Candidate]:
-    """Acts of the same kind whose names match in either script, dates close, parents alike."""
-    names = or_(
+    """Acts of the same kind whose names match in any script, dates close, parents alike."""
+    same_names = [
         and_(Act.family_key_ar == act.family_key_ar, Act.given_key_ar == act.given_key_ar),
         and_(Act.family_key_lat == act.family_key_lat, Act.given_key_lat == act.given_key_lat),
-    )
+    ]
+    if act.family_key_tfng and act.given_key_tfng:
+        same_names.append(
+            and_(
+                Act.family_key_tfng == act.family_key_tfng,
+                Act.given_key_tfng == act.given_key_tfng,
+            )
+        )
+    names = or_(*same_names)
     rows = session.scalars(
         select(Act)
         .where(
@@ -58,6 +66,11 @@ def candidates(session: Session, act: Act) -> list[Candidate]:
             reasons.append("names_ar")
         if (other.family_key_lat, other.given_key_lat) == (act.family_key_lat, act.given_key_lat):
             reasons.append("names_lat")
+        if act.family_key_tfng and (other.family_key_tfng, other.given_key_tfng) == (
+            act.family_key_tfng,
+            act.given_key_tfng,
+        ):
+            reasons.append("names_tfng")
         reasons.append("same_date" if other.event_date == act.event_date else "date_close")
         if act.sex == other.sex:
             reasons.append("sex")

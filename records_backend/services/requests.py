@@ -7,17 +7,17 @@ import hmac
 import json
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
-from typing import Annotated
+from typing import Annotated, Any, cast
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
-from sqlalchemy import select
+from sqlalchemy import Table, bindparam, insert, select
 from sqlalchemy.orm import Session
 
 from protocol.codes import CodeError, RequestCode, normalize_secret
 from records_backend.audit.log import append
 from records_backend.db.models import Act, DocRequest, RequestEvent
 from records_backend.db.types import utcnow
-from records_backend.domain.acts import ActStatus
+from records_backend.domain.acts import ActStatus, parse_reference
 from records_backend.domain.eligibility import Approval, RuleSet
 from records_backend.domain.errors import DomainError
 from records_backend.domain.requests import (
@@ -31,7 +31,6 @@ from records_backend.domain.requests import (
 )
 from records_backend.domain.roles import Permission
 from records_backend.services import codes
-from records_backend.services.acts import find_by_reference
 from records_backend.services.offices import office_by_code, office_code, office_id
 from records_backend.services.principal import Principal
 
@@ -74,6 +73,9 @@ class RequestServices:
     rules: RuleSet
     secret_key: bytes
     ttl: timedelta
+    #: Codes leased in blocks outside the submission's transaction (PostgreSQL); None takes
+    #: each code inside it (SQLite, whose writers are serialized anyway).
+    sequences: codes.SequenceLeases | None = None
 
 
 def _actor_channel(by: Principal) -> Channel:
@@ -111,13 +113,24 @@ def _replay(svc: RequestServices, req: DocRequest) -> Receipt:
     return Receipt(req, derived if own else None, replayed=True)
 
 
-def submit(session: Session, svc: RequestServices, by: Principal, sub: SubmissionIn) -> Receipt:
+def submit(
+    session: Session,
+    svc: RequestServices,
+    by: Principal,
+    sub: SubmissionIn,
+    channel: Channel | None = None,
+) -> Receipt:
+    """``channel`` names where the request came from when the caller knows better than its
+    kind (the portal); by default a terminal's is the kiosk, anyone else's the counter."""
     by.require(Permission.REQUESTS_SUBMIT)
+    channel = channel or _actor_channel(by)
     fingerprint = sub.fingerprint()
-    existing = session.scalar(
-        select(DocRequest).where(DocRequest.idempotency_key == sub.idempotency_key)
+    # The id alone: a first submission (the common case) builds no ORM object for it.
+    existing_id = session.scalar(
+        select(DocRequest.id).where(DocRequest.idempotency_key == sub.idempotency_key)
     )
-    if existing is not None:
+    if existing_id is not None:
+        existing = session.get_one(DocRequest, existing_id)
         # Another submitter's key is a conflict too: a replay hands out the receipt secret.
         if existing.payload_sha256 != fingerprint or existing.submitted_by != by.actor.label:
             raise DomainError("idempotency_conflict")
@@ -127,7 +140,7 @@ def submit(session: Session, svc: RequestServices, by: Principal, sub: Submissio
     if pickup_id is None:
         raise DomainError("office_unknown", sub.pickup_office)
     pickup_code = sub.pickup_office
-    act = find_by_reference(session, sub.act_reference)
+    act = _act_for_request(session, sub.act_reference)
     # Same answer for "no such act" and "wrong date": the API is no oracle on acts.
     if act is None or act.status != ActStatus.REGISTERED.value or act.event_date != sub.event_date:
         raise DomainError("not_found", "no registered act matches this reference and date")
@@ -139,58 +152,103 @@ def submit(session: Session, svc: RequestServices, by: Principal, sub: Submissio
     # Inserted in its final state: no UPDATE right after the INSERT.
     initial = RequestState.APPROVED if approval is Approval.AUTO else RequestState.SUBMITTED
     code, secret, returned = _code_for(session, svc, by, sub, pickup_code, now.year)
-    req = DocRequest(
-        code=str(code),
-        secret_sha256=codes.secret_digest(code, secret),
-        idempotency_key=sub.idempotency_key,
-        payload_sha256=fingerprint,
-        act_id=act.id,
-        document=sub.document.value,
-        copies=sub.copies,
-        pickup_office_id=pickup_id,
-        channel=_actor_channel(by).value,
-        terminal_id=by.id if by.kind == "terminal" else None,
-        submitted_by=by.actor.label,
-        requester_name=sub.requester_name,
-        requester_relation=sub.requester_relation.value,
-        state=initial.value,
-        fee_due_dirhams=fee_due(sub.copies),
-        fee_collected=False,
-        submitted_at=now,
-        updated_at=now,
-        expires_at=now + svc.ttl,
-    )
-    session.add(req)
-    session.flush()
-    _record(session, req, None, RequestState.SUBMITTED, by.actor.label, at=now)
-    if approval is Approval.AUTO:
-        _record(
-            session,
-            req,
-            RequestState.SUBMITTED.value,
-            RequestState.APPROVED,
-            "system",
-            "eligibility rules",
-            at=now,
-        )
-    # Last, just before the commit, with every other row already sent: the audit chain's
-    # lock is held for the shortest time (lock and read the tail, one insert, commit).
-    session.flush()
+    # Core statements, not the unit of work: the busiest write of the system stays a few
+    # round trips and little Python (the row is returned as a plain, session-less object).
+    values = {
+        "code": str(code),
+        "secret_sha256": codes.secret_digest(code, secret),
+        "idempotency_key": sub.idempotency_key,
+        "payload_sha256": fingerprint,
+        "act_id": act.id,
+        "document": sub.document.value,
+        "copies": sub.copies,
+        "pickup_office_id": pickup_id,
+        "channel": channel.value,
+        "terminal_id": by.id if by.kind == "terminal" else None,
+        "submitted_by": by.actor.label,
+        "requester_name": sub.requester_name,
+        "requester_relation": sub.requester_relation.value,
+        "state": initial.value,
+        "fee_due_dirhams": fee_due(sub.copies),
+        "fee_collected": False,
+        "submitted_at": now,
+        "updated_at": now,
+        "expires_at": now + svc.ttl,
+    }
+    request_id = session.execute(_INSERT_REQUEST, values).scalar_one()
+    # One statement for the history: "submitted", and "approved" when the rules approve.
+    history = _INSERT_APPROVED if approval is Approval.AUTO else _INSERT_SUBMITTED
+    session.execute(history, {"request": request_id, "at": now, "actor": by.actor.label})
+    # Last, with every other row already sent: the audit chain's lock is held for the
+    # shortest time (lock and read the tail, one insert, commit).
     append(
         session,
         by.actor,
         "request.submit",
         "request",
-        req.id,
+        request_id,
         office=pickup_code,
         detail={
-            "code": req.code,
-            "document": req.document,
-            "copies": req.copies,
+            "code": values["code"],
+            "document": sub.document.value,
+            "copies": sub.copies,
             "auto_approved": approval is Approval.AUTO,
+            "channel": channel.value,
         },
     )
-    return Receipt(req, returned, replayed=False)
+    return Receipt(DocRequest(id=request_id, decision_reason=None, **values), returned, False)
+
+
+# On the tables, not the mapped classes: no ORM bulk-insert machinery, and one compiled
+# statement reused with each submission's parameters.
+_INSERT_REQUEST = insert(cast(Table, DocRequest.__table__)).returning(DocRequest.id)
+_EVENTS = cast(Table, RequestEvent.__table__)
+_SUBMITTED_ROW: dict[str, Any] = {
+    "request_id": bindparam("request"),
+    "from_state": None,
+    "to_state": RequestState.SUBMITTED.value,
+    "at": bindparam("at"),
+    "actor": bindparam("actor"),
+    "note": None,
+}
+_INSERT_SUBMITTED = insert(_EVENTS).values([_SUBMITTED_ROW])
+_INSERT_APPROVED = insert(_EVENTS).values(
+    [
+        _SUBMITTED_ROW,
+        {
+            **_SUBMITTED_ROW,
+            "from_state": RequestState.SUBMITTED.value,
+            "to_state": RequestState.APPROVED.value,
+            "actor": "system",
+            "note": "eligibility rules",
+        },
+    ]
+)
+
+
+@dataclass(frozen=True, slots=True)
+class _ActKey:
+    id: int
+    status: str
+    kind: str
+    event_date: date
+
+
+def _act_for_request(session: Session, ref: str) -> _ActKey | None:
+    """The few columns a submission needs of the act it names (not the whole row)."""
+    try:
+        office, year, kind, number = parse_reference(ref)
+    except ValueError as exc:
+        raise DomainError("invalid_input", str(exc)) from None
+    oid = office_id(session, office)
+    if oid is None:
+        return None
+    row = session.execute(
+        select(Act.id, Act.status, Act.kind, Act.event_date).where(
+            Act.office_id == oid, Act.year == year, Act.kind == kind.value, Act.number == number
+        )
+    ).first()
+    return None if row is None else _ActKey(row.id, row.status, row.kind, row.event_date)
 
 
 def _code_for(
@@ -200,7 +258,8 @@ def _code_for(
     if sub.code is None:
         if sub.secret is not None:
             raise DomainError("invalid_input", "a secret comes with a code")
-        code = codes.next_code(session, office, year)
+        leases = svc.sequences
+        code = leases.next_code(office, year) if leases else codes.next_code(session, office, year)
         secret = codes.derived_secret(svc.secret_key, code)
         return code, secret, secret
     if by.kind != "terminal" or by.id is None or sub.secret is None:
@@ -386,9 +445,13 @@ def expire_overdue(session: Session, now: datetime) -> int:
     open_states = [
         s.value for s in (RequestState.SUBMITTED, RequestState.APPROVED, RequestState.READY)
     ]
+    # Locked, so a clerk handing one over at this instant is not overwritten; a row a clerk
+    # holds is skipped and, if still open, expires at the next run.
     rows = list(
         session.scalars(
-            select(DocRequest).where(DocRequest.state.in_(open_states), DocRequest.expires_at < now)
+            select(DocRequest)
+            .where(DocRequest.state.in_(open_states), DocRequest.expires_at < now)
+            .with_for_update(skip_locked=True)
         )
     )
     actor = Principal.system().actor

@@ -1,4 +1,4 @@
-"""Finding acts by name (either script, spelling variants folded), dates and parents."""
+"""Finding acts by name (Arabic, Latin or Tifinagh, spelling variants folded), dates and parents."""
 
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ from records_backend.audit.log import append
 from records_backend.db.models import Act
 from records_backend.domain.acts import ActKind, ActStatus
 from records_backend.domain.errors import DomainError
-from records_backend.domain.names import is_arabic, latin_key, normalize_arabic
+from records_backend.domain.names import is_arabic, is_tifinagh, name_key
 from records_backend.domain.roles import Permission
 from records_backend.services.offices import office_by_code
 from records_backend.services.principal import Principal
@@ -41,17 +41,25 @@ def _prefix(column: InstrumentedAttribute[str], key: str) -> ColumnElement[bool]
     return and_(column >= key, column < key + _TOP)
 
 
+def _name_columns(
+    family: str,
+) -> tuple[InstrumentedAttribute[str], InstrumentedAttribute[str]]:
+    """The (family, given) key columns of the script the family name is written in."""
+    if is_arabic(family):
+        return Act.family_key_ar, Act.given_key_ar
+    if is_tifinagh(family):
+        return Act.family_key_tfng, Act.given_key_tfng  # type: ignore[return-value]
+    return Act.family_key_lat, Act.given_key_lat
+
+
 def build_query(q: NameQuery) -> Select[tuple[Act]]:
     """The SELECT behind a name search: equality on the indexed family-name key first."""
-    stmt = select(Act).where(Act.status == ActStatus.REGISTERED.value)
-    if is_arabic(q.family):
-        stmt = stmt.where(Act.family_key_ar == normalize_arabic(q.family))
-        if q.given:
-            stmt = stmt.where(_prefix(Act.given_key_ar, _given_key(q.given)))
-    else:
-        stmt = stmt.where(Act.family_key_lat == latin_key(q.family))
-        if q.given:
-            stmt = stmt.where(_prefix(Act.given_key_lat, _given_key(q.given)))
+    family_col, given_col = _name_columns(q.family)
+    stmt = select(Act).where(
+        Act.status == ActStatus.REGISTERED.value, family_col == name_key(q.family)
+    )
+    if q.given:
+        stmt = stmt.where(_prefix(given_col, name_key(q.given)))
     if q.birth_date is not None:
         stmt = stmt.where(Act.event_date == q.birth_date)
     if q.year is not None:
@@ -60,8 +68,7 @@ def build_query(q: NameQuery) -> Select[tuple[Act]]:
         )
     for column, value in ((Act.father_key, q.father), (Act.mother_key, q.mother)):
         if value:
-            key = normalize_arabic(value) if is_arabic(value) else latin_key(value)
-            stmt = stmt.where(column.contains(key, autoescape=True))
+            stmt = stmt.where(column.contains(name_key(value), autoescape=True))
     if q.kind is not None:
         stmt = stmt.where(Act.kind == q.kind.value)
     return stmt
@@ -69,12 +76,8 @@ def build_query(q: NameQuery) -> Select[tuple[Act]]:
 
 def order_of(q: NameQuery) -> tuple[InstrumentedAttribute[object], ...]:
     """Index order of the name index the query uses: no sort before the page is cut."""
-    given = Act.given_key_ar if is_arabic(q.family) else Act.given_key_lat
+    _family, given = _name_columns(q.family)
     return (given, Act.event_date, Act.id)
-
-
-def _given_key(given: str) -> str:
-    return normalize_arabic(given) if is_arabic(given) else latin_key(given)
 
 
 def search(

@@ -13,7 +13,9 @@ from fastapi import FastAPI, Request, Response
 from fastapi.responses import RedirectResponse
 from fastapi.staticfiles import StaticFiles
 from jinja2 import Environment, PackageLoader, select_autoescape
+from starlette.middleware.base import BaseHTTPMiddleware, DispatchFunction
 from starlette.responses import Response as StarletteResponse
+from starlette.types import ASGIApp, Receive, Scope, Send
 
 from records_backend.api.state import AppState
 from records_backend.domain.errors import DomainError
@@ -85,13 +87,28 @@ def _owned(path: str) -> bool:
     return path == "/" or path.startswith(WEB_PREFIXES)
 
 
+class _OwnedPathsOnly:
+    """Runs the pages' middleware on the pages' paths only.
+
+    ``BaseHTTPMiddleware`` wraps each request it sees in a task and a body stream; the API's
+    requests, which need none of what the pages' middleware does, go straight through.
+    """
+
+    def __init__(self, app: ASGIApp, dispatch: DispatchFunction) -> None:
+        self.app = app
+        self.pages = BaseHTTPMiddleware(app, dispatch=dispatch)
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "http" and _owned(scope["path"]):
+            await self.pages(scope, receive, send)
+        else:
+            await self.app(scope, receive, send)
+
+
 def _install_middleware(app: FastAPI, web: WebState) -> None:
-    @app.middleware("http")
     async def _pages(
         request: Request, call_next: Callable[[Request], Awaitable[Response]]
     ) -> Response:
-        if not _owned(request.url.path):
-            return await call_next(request)
         chosen = pick_lang(request.query_params.get("lang"))
         request.state.lang = (
             chosen or pick_lang(request.cookies.get(security.LANG_COOKIE)) or DEFAULT_LANG
@@ -136,6 +153,8 @@ def _install_middleware(app: FastAPI, web: WebState) -> None:
                     path="/",
                 )
         return response
+
+    app.add_middleware(_OwnedPathsOnly, dispatch=_pages)
 
     @app.get("/", include_in_schema=False)
     def _root() -> RedirectResponse:

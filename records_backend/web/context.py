@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import hashlib
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Annotated, Any
@@ -28,7 +28,7 @@ from records_backend.services.principal import Principal
 from records_backend.web import security
 from records_backend.web.i18n import DEFAULT_LANG, MESSAGES, Lang, translate
 from records_backend.web.models import StaffSecurity
-from records_backend.web.services.staff_accounts import security_of
+from records_backend.web.services.staff_accounts import needs_totp, security_of
 from records_backend.web.settings import WebSettings
 
 LOCAL_TZ = ZoneInfo("Africa/Casablanca")
@@ -85,6 +85,8 @@ class Staff:
     principal: Principal
     user: User
     security: StaffSecurity
+    #: The sign-in passed the TOTP second factor (the token's ``amr`` has ``otp``).
+    second_factor: bool = False
 
     def has(self, permission: Permission) -> bool:
         return permission in self.principal.permissions
@@ -113,10 +115,11 @@ def staff_from_token(
     now = utcnow()
     if refresh or claims.expires - now < tokens.ttl / 2:
         fresh = claims_for(session, user, login_session, web.records.login_policy, now)
+        fresh = replace(fresh, amr=claims.amr)  # a refresh never adds nor drops the mark
         set_cookie_later(request, cookie, tokens.issue(fresh, now), _cookie_age(web))
     ip = getattr(request.state, "client_ip", None)
     principal = principal_for_user(session, user, ip, login_session.id)
-    return Staff(principal, user, security_of(session, user.id))
+    return Staff(principal, user, security_of(session, user.id), claims.second_factor)
 
 
 def _cookie_age(web: WebState) -> int:
@@ -128,6 +131,10 @@ def signed_in(request: Request, web: Web, session: Db) -> Staff:
     if not token:
         raise LoginRequiredError
     staff = staff_from_token(request, web, session, token, security.SESSION_COOKIE)
+    # A token that proved only the password (the pending cookie's) opens no page for an
+    # account that must pass TOTP, whichever cookie it is sent in.
+    if not staff.second_factor and needs_totp(session, staff.user, web.settings.totp_roles):
+        raise LoginRequiredError
     if staff.security.must_change_password and request.url.path != "/staff/password":
         raise PasswordChangeRequiredError
     return staff

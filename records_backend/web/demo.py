@@ -72,6 +72,7 @@ def birth_fields(number: int, **overrides: object) -> ActFields:
         "event_date": date(1990, 3, 25),
         "event_date_hijri": "1410-08-28",
         "event_place": "مكناس",
+        "event_place_lat": "Meknès",
         "father_name_ar": "محمد",
         "father_name_lat": "Mohammed",
         "mother_name_ar": "خديجة",

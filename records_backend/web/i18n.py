@@ -423,6 +423,8 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "f.family_name_ar": ("الاسم العائلي (بالعربية)", "Nom (arabe)"),
     "f.given_name_lat": ("الاسم الشخصي (بالحروف اللاتينية)", "Prénom (latin)"),
     "f.family_name_lat": ("الاسم العائلي (بالحروف اللاتينية)", "Nom (latin)"),
+    "f.given_name_tfng": ("الاسم الشخصي (بتيفيناغ)", "Prénom (tifinagh)"),
+    "f.family_name_tfng": ("الاسم العائلي (بتيفيناغ)", "Nom (tifinagh)"),
     "f.sex": ("الجنس", "Sexe"),
     "f.event_date": ("تاريخ الواقعة (ميلادي)", "Date de l'événement (grégorienne)"),
     "f.event_date_hijri": (
@@ -431,15 +433,39 @@ MESSAGES: dict[str, tuple[str, str]] = {
     ),
     "f.event_time": ("الساعة", "Heure"),
     "f.event_place": ("المكان", "Lieu"),
+    "f.event_place_lat": ("المكان (بالحروف اللاتينية)", "Lieu (latin)"),
     "f.father_name_ar": ("اسم الأب (بالعربية)", "Père (arabe)"),
     "f.father_name_lat": ("اسم الأب (بالحروف اللاتينية)", "Père (latin)"),
+    "f.father_birth_date": ("تاريخ ازدياد الأب", "Date de naissance du père"),
+    "f.father_birth_place": ("مكان ازدياد الأب", "Lieu de naissance du père (arabe)"),
+    "f.father_birth_place_lat": (
+        "مكان ازدياد الأب (بالحروف اللاتينية)",
+        "Lieu de naissance du père (latin)",
+    ),
+    "f.father_occupation": ("مهنة الأب", "Profession du père"),
+    "f.father_address": ("عنوان الأب", "Adresse du père"),
     "f.mother_name_ar": ("اسم الأم (بالعربية)", "Mère (arabe)"),
     "f.mother_name_lat": ("اسم الأم (بالحروف اللاتينية)", "Mère (latin)"),
+    "f.mother_birth_date": ("تاريخ ازدياد الأم", "Date de naissance de la mère"),
+    "f.mother_birth_place": ("مكان ازدياد الأم", "Lieu de naissance de la mère (arabe)"),
+    "f.mother_birth_place_lat": (
+        "مكان ازدياد الأم (بالحروف اللاتينية)",
+        "Lieu de naissance de la mère (latin)",
+    ),
+    "f.mother_occupation": ("مهنة الأم", "Profession de la mère"),
+    "f.mother_address": ("عنوان الأم", "Adresse de la mère"),
     "f.nationality": ("الجنسية", "Nationalité"),
     "f.declarant_name": ("المصرح", "Déclarant"),
     "f.declarant_relation": ("صفة المصرح", "Lien du déclarant"),
+    "f.judgment_court": ("المحكمة (التسجيل بحكم تصريحي)", "Tribunal (jugement déclaratif)"),
+    "f.judgment_number": ("رقم الحكم", "N° du jugement"),
+    "f.judgment_date": ("تاريخ الحكم", "Date du jugement"),
     "f.officer_name": ("ضابط الحالة المدنية محرر الرسم", "Officier ayant dressé l'acte"),
     "f.drawn_up_date": ("تاريخ التحرير", "Date de rédaction"),
+    "f.drawn_up_date_hijri": (
+        "تاريخ التحرير الهجري (سنة-شهر-يوم)",
+        "Date de rédaction hégirienne (AAAA-MM-JJ)",
+    ),
     "f.birth_act_reference": ("مرجع رسم الولادة (للوفاة)", "Acte de naissance (pour un décès)"),
     "f.source_page": ("رقم صفحة السجل", "Page du registre"),
 }
@@ -457,3 +483,49 @@ def pick_lang(value: str | None) -> Lang | None:
     if value == "fr":
         return "fr"
     return None
+
+
+# Kiosk usage on the statistics page (figures from the fleet manager).
+MESSAGES.update(
+    {
+        "stats.kiosk": ("استعمال الأكشاك", "Utilisation des bornes"),
+        "stats.kiosk_hint": (
+            "أرقام مدير الأسطول: الطلبات المقدمة في الكشك، الوصولات المطبوعة، أعطال الأجهزة، "
+            "ونسبة ساعات العمل التي كان فيها الكشك متصلا.",
+            "Chiffres du gestionnaire de parc : demandes déposées à la borne, reçus imprimés, "
+            "pannes de périphériques, et part des heures d'ouverture où la borne était en ligne.",
+        ),
+        "stats.kiosk_requests": ("الطلبات في الكشك", "Demandes à la borne"),
+        "stats.kiosk_receipts": ("الوصولات المطبوعة", "Reçus imprimés"),
+        "stats.kiosk_faults": ("أعطال الأجهزة", "Pannes de périphériques"),
+        "stats.kiosk_availability": ("التوفر", "Disponibilité"),
+        "stats.kiosk_total": ("المجموع", "Total"),
+        "stats.kiosk_use_chart": (
+            "استعمال الأكشاك حسب الفترة",
+            "Utilisation des bornes par période",
+        ),
+        "stats.kiosk_availability_chart": (
+            "التوفر حسب المكتب (٪ من ساعات العمل)",
+            "Disponibilité par bureau (% des heures d'ouverture)",
+        ),
+        "stats.kiosk_off.not_configured": (
+            "أرقام استعمال الأكشاك غير متاحة: عنوان مدير الأسطول غير مضبوط.",
+            "Utilisation des bornes indisponible : l'adresse du gestionnaire de parc n'est pas "
+            "configurée.",
+        ),
+        "stats.kiosk_off.unreachable": (
+            "أرقام استعمال الأكشاك غير متاحة: تعذر الاتصال بمدير الأسطول. باقي الإحصائيات سليمة.",
+            "Utilisation des bornes indisponible : le gestionnaire de parc ne répond pas. Les "
+            "autres statistiques sont à jour.",
+        ),
+        "stats.kiosk_off.refused": (
+            "أرقام استعمال الأكشاك غير متاحة: رفض مدير الأسطول هذا الحساب أو هذا المكتب.",
+            "Utilisation des bornes indisponible : le gestionnaire de parc refuse ce compte ou "
+            "ce bureau.",
+        ),
+        "stats.kiosk_off.failed": (
+            "أرقام استعمال الأكشاك غير متاحة: جواب غير متوقع من مدير الأسطول.",
+            "Utilisation des bornes indisponible : réponse inattendue du gestionnaire de parc.",
+        ),
+    }
+)

@@ -7,6 +7,7 @@ from typing import ClassVar
 from pydantic import Field
 from pydantic_settings import SettingsConfigDict
 
+from records_backend.security.totp import DEFAULT_TOTP_ROLES
 from sijill.settings import ServiceSettings
 
 
@@ -27,7 +28,5 @@ class WebSettings(ServiceSettings):
     #: Command that prints a PDF read on its standard input at the counter's office printer,
     #: e.g. ``["lp", "-d", "office-mk01"]``; empty: the clerk prints from the browser.
     print_command: list[str] = Field(default_factory=list)
-    #: Roles that must use a TOTP second factor on the staff pages.
-    totp_roles: list[str] = Field(
-        default_factory=lambda: ["officer", "office_head", "central_admin"]
-    )
+    #: Roles that must use a TOTP second factor, on the staff pages and at the API's login.
+    totp_roles: list[str] = Field(default_factory=lambda: list(DEFAULT_TOTP_ROLES))

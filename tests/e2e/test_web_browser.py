@@ -1,7 +1,10 @@
 """Staff pages and portal in Debian's chromium: counter, keying, accounts, portal, statistics.
 
-Screenshots (Arabic and French) go to var/screenshots/web/; those the staff guides show are
-written beside the guides (records_backend/web/static/guides/) so the guides never go stale.
+Every flow runs against a real server on SQLite and on PostgreSQL (one server per engine for
+the module; pytest runs all the tests of one engine before starting the other's server).
+Screenshots (Arabic and French) go to var/screenshots/web/ (``pg-`` prefix on PostgreSQL);
+those the staff guides show are written beside the guides (records_backend/web/static/guides/)
+so the guides never go stale.
 """
 
 from __future__ import annotations
@@ -9,7 +12,7 @@ from __future__ import annotations
 import threading
 import time
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -37,16 +40,24 @@ CHROMIUM_ARGS = [
 AXE = Path(__file__).parent / "vendor" / "axe.min.js"
 SHOTS = Path("var/screenshots/web")
 GUIDE_SHOTS = Path(__file__).parents[2] / "records_backend" / "web" / "static" / "guides"
-TOTP: dict[str, str] = {}
+ENGINES = ("sqlite", "postgresql")
 
 
 @dataclass
 class Server:
+    engine: str
     url: str
     requests: list[demo.DemoRequest]
+    #: TOTP secrets of the accounts enrolled on this server, by username.
+    totp: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def prefix(self) -> str:
+        """Screenshot name prefix, so both engines' pictures are kept."""
+        return "" if self.engine == "sqlite" else "pg-"
 
 
-def _serve(data_dir: Path, db_url: str) -> Iterator[Server]:
+def _serve(engine: str, data_dir: Path, db_url: str) -> Iterator[Server]:
     settings = RecordsSettings(
         data_dir=data_dir, database_url=db_url, argon2_time_cost=1, argon2_memory_kib=64
     )
@@ -62,24 +73,25 @@ def _serve(data_dir: Path, db_url: str) -> Iterator[Server]:
         assert time.monotonic() < end, "server did not start"
         time.sleep(0.05)
     try:
-        yield Server(f"http://127.0.0.1:{port}", demo.seed(app.state.records))
+        yield Server(engine, f"http://127.0.0.1:{port}", demo.seed(app.state.records))
     finally:
         server.should_exit = True
         thread.join(10)
 
 
-@pytest.fixture(scope="module")
-def sqlite_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
-    base = tmp_path_factory.mktemp("web-e2e")
-    yield from _serve(base / "data", f"sqlite:///{base / 'records.db'}")
-
-
-@pytest.fixture(scope="module")
-def pg_server(
-    tmp_path_factory: pytest.TempPathFactory, postgres_admin_url: str
+@pytest.fixture(scope="module", params=ENGINES)
+def server(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
 ) -> Iterator[Server]:
-    with throwaway_database(postgres_admin_url, "sijill_web") as url:
-        yield from _serve(tmp_path_factory.mktemp("web-e2e-pg") / "data", url)
+    """A running backend with the demo data, shared by the module's tests on one engine."""
+    engine = str(request.param)
+    base = tmp_path_factory.mktemp(f"web-e2e-{engine}")
+    if engine == "sqlite":
+        yield from _serve(engine, base / "data", f"sqlite:///{base / 'records.db'}")
+        return
+    admin_url: str = request.getfixturevalue("postgres_admin_url")
+    with throwaway_database(admin_url, "sijill_web") as url:
+        yield from _serve(engine, base / "data", url)
 
 
 @pytest.fixture(scope="module")
@@ -99,7 +111,8 @@ def page(browser: Browser) -> Iterator[Page]:
     context.close()
 
 
-def login(page: Page, base: str, username: str, lang: str = "fr") -> None:
+def login(page: Page, server: Server, username: str, lang: str = "fr") -> None:
+    base = server.url
     page.goto(f"{base}/staff/login?lang={lang}")
     page.fill("#username", username)
     page.fill("#password", demo.DEMO_PASSWORD)
@@ -107,22 +120,22 @@ def login(page: Page, base: str, username: str, lang: str = "fr") -> None:
     if "/staff/totp" in page.url:
         key = page.locator("#totp-key")
         if key.count():
-            TOTP[username] = key.inner_text().strip()
-            code = pyotp.TOTP(TOTP[username]).now()
+            server.totp[username] = key.inner_text().strip()
+            code = pyotp.TOTP(server.totp[username]).now()
         else:
-            code = pyotp.TOTP(TOTP[username]).at(time.time() + 30)
+            code = pyotp.TOTP(server.totp[username]).at(time.time() + 30)
         page.fill("#code", code)
         page.click("main button[type=submit]")
     expect(page).to_have_url(f"{base}/staff")
 
 
-def shoot(page: Page, name: str, guide: bool = False) -> None:
+def shoot(page: Page, server: Server, name: str, guide: bool = False) -> None:
     SHOTS.mkdir(parents=True, exist_ok=True)
-    page.screenshot(path=str(SHOTS / f"{name}.png"), full_page=True)
+    page.screenshot(path=str(SHOTS / f"{server.prefix}{name}.png"), full_page=True)
     if guide:
         GUIDE_SHOTS.mkdir(parents=True, exist_ok=True)
         page.evaluate("window.scrollTo(0, 0)")
-        page.screenshot(path=str(GUIDE_SHOTS / f"{name.removeprefix('pg-')}.png"))
+        page.screenshot(path=str(GUIDE_SHOTS / f"{name}.png"))
 
 
 def axe_violations(page: Page) -> list[dict[str, Any]]:
@@ -200,10 +213,12 @@ def type_like_azerty_scanner(page: Page, selector: str, text: str) -> None:
     )
 
 
-def _counter_flow(page: Page, server: Server, lang: str, prefix: str) -> None:
-    login(page, server.url, "clerk.mk01", lang)
+def test_counter_scan_print_collect(page: Page, server: Server) -> None:
+    # French on SQLite, Arabic on PostgreSQL: the clerk's guide shows both languages.
+    lang = "fr" if server.engine == "sqlite" else "ar"
+    login(page, server, "clerk.mk01", lang)
     page.goto(f"{server.url}/staff/counter")
-    shoot(page, f"{prefix}counter-{lang}", guide=True)
+    shoot(page, server, f"counter-{lang}", guide=True)
     first = server.requests[0]
     type_like_azerty_scanner(page, "#scan", f"SJ1|{first.code}|{first.secret}")
     assert page.input_value("#scan") == f"SJ1|{first.code}|{first.secret}"
@@ -218,31 +233,27 @@ def _counter_flow(page: Page, server: Server, lang: str, prefix: str) -> None:
     page.click("#ready")
     page.fill("#id_number", "AB123456")
     page.check("#id_checked")
-    shoot(page, f"{prefix}collect-{lang}", guide=True)
+    shoot(page, server, f"collect-{lang}", guide=True)
     page.click("#collect")
     expect(page.locator("#state")).to_have_text("Remise" if lang == "fr" else "مسلم")
     page.goto(f"{server.url}/staff/counter/cash")
     expect(page.locator("#cash-total")).to_have_text("2")
-
-
-def test_counter_scan_print_collect_sqlite(page: Page, sqlite_server: Server) -> None:
-    _counter_flow(page, sqlite_server, "fr", "")
-    page.goto(f"{sqlite_server.url}/staff/counter?lang=ar")
+    page.goto(f"{server.url}/staff/counter?lang=ar")
     assert page.get_attribute("html", "dir") == "rtl"
-    shoot(page, "counter-ar", guide=True)
+    shoot(page, server, "counter-queue-ar", guide=False)
     # A code whose check character was mistyped: a clear message, in Arabic.
-    page.fill("#scan", sqlite_server.requests[1].code[:-1] + "0")
+    page.fill("#scan", server.requests[1].code[:-1] + "0")
     page.press("#scan", "Enter")
     expect(page.locator(".flash.err")).to_contain_text("رمز الطلب غير صحيح")
     assert axe_violations(page) == []
     # The keyboard alone: a person types the code and the secret, then reaches "print".
-    second = sqlite_server.requests[1]
+    second = server.requests[1]
     assert page.evaluate("document.activeElement.id") == "scan"
     page.keyboard.type(second.code, delay=60)
     page.keyboard.press("Tab")
     page.keyboard.type(second.secret, delay=60)
     page.keyboard.press("Enter")
-    expect(page).to_have_url(f"{sqlite_server.url}/staff/counter/requests/{second.request_id}")
+    expect(page).to_have_url(f"{server.url}/staff/counter/requests/{second.request_id}")
     for _ in range(40):
         if page.evaluate("document.activeElement && document.activeElement.id") == "print":
             break
@@ -251,13 +262,9 @@ def test_counter_scan_print_collect_sqlite(page: Page, sqlite_server: Server) ->
     expect(page.locator("#download")).to_be_visible()
 
 
-def test_counter_flow_postgresql(page: Page, pg_server: Server) -> None:
-    _counter_flow(page, pg_server, "ar", "pg-")
-
-
-def test_officer_double_keying(page: Page, sqlite_server: Server, tmp_path: Path) -> None:
-    base = sqlite_server.url
-    login(page, base, "officer.mk01", "ar")
+def test_officer_double_keying(page: Page, server: Server, tmp_path: Path) -> None:
+    base = server.url
+    login(page, server, "officer.mk01", "ar")
     page.goto(f"{base}/staff/office/acts/new")
     values = {
         "#f-number": "501",
@@ -276,12 +283,12 @@ def test_officer_double_keying(page: Page, sqlite_server: Server, tmp_path: Path
     page.select_option("#f-sex", "F")
     page.set_input_files("#scan-file", str(register_page_scan(tmp_path / "page4.png")))
     expect(page.locator("#scan-preview")).to_be_visible()
-    shoot(page, "digitize-ar", guide=True)
+    shoot(page, server, "digitize-ar", guide=True)
     assert axe_violations(page) == []
     page.click("#save-act")
     expect(page.locator(".flash.ok")).to_be_visible()
     page.context.clear_cookies()
-    login(page, base, "officer2.mk01", "fr")
+    login(page, server, "officer2.mk01", "fr")
     page.goto(f"{base}/staff/office")
     page.locator("a[href$='/key']").first.click()
     for sel, v in values.items():
@@ -289,14 +296,14 @@ def test_officer_double_keying(page: Page, sqlite_server: Server, tmp_path: Path
     page.select_option("#f-sex", "F")
     expect(page.locator(".scan img")).to_be_visible()
     assert page.evaluate("document.querySelector('.scan img').naturalWidth") == 900
-    shoot(page, "second-keying-fr", guide=True)
+    shoot(page, server, "second-keying-fr", guide=True)
     page.click("#save-key")
     expect(page.locator("#act-status")).to_have_text("Enregistré")
 
 
-def test_account_created_and_locked(page: Page, sqlite_server: Server) -> None:
-    base = sqlite_server.url
-    login(page, base, "admin", "fr")
+def test_account_created_and_locked(page: Page, server: Server) -> None:
+    base = server.url
+    login(page, server, "admin", "fr")
     page.goto(f"{base}/staff/admin/users")
     page.fill("#nu-username", "agent.mk05")
     page.fill("#nu-full", "Agent Cinq")
@@ -307,46 +314,81 @@ def test_account_created_and_locked(page: Page, sqlite_server: Server) -> None:
     row = page.locator("#user-agent\\.mk05")
     row.locator("button.danger").click()
     expect(page.locator("#user-agent\\.mk05 .status")).to_have_text("Verrouillé")
-    shoot(page, "accounts-fr", guide=True)
+    shoot(page, server, "accounts-fr", guide=True)
     assert axe_violations(page) == []
     page.goto(f"{base}/staff/admin/users?lang=ar")
-    shoot(page, "accounts-ar", guide=True)
+    shoot(page, server, "accounts-ar", guide=True)
     page.goto(f"{base}/staff/help/admin?lang=fr")
     expect(page.locator("article.guide img").first).to_be_visible()
-    shoot(page, "help-admin-fr")
+    shoot(page, server, "help-admin-fr")
 
 
-def test_portal_request(page: Page, sqlite_server: Server) -> None:
-    base = sqlite_server.url
+def test_portal_request(page: Page, server: Server) -> None:
+    base = server.url
     page.goto(f"{base}/portal?lang=ar")
     page.select_option("#document", "extract")
     page.fill("#reference", "MK01-1990-N-001287")
     page.fill("#event_date", "1990-03-25")
     page.fill("#requester", "فاطمة الزهراء بنجلون")
     page.select_option("#pickup", "MK01")
-    shoot(page, "portal-ar")
+    shoot(page, server, "portal-ar")
     assert axe_violations(page) == []
     page.click("#send")
     code = page.locator("#req-code").inner_text()
     secret = page.locator("#req-secret").inner_text()
-    shoot(page, "portal-done-ar")
+    shoot(page, server, "portal-done-ar")
     page.goto(f"{base}/portal/status?lang=fr")
     page.fill("#code", code)
     page.fill("#secret", secret)
     page.click("main button[type=submit]")
     expect(page.locator("#req-state")).to_have_text("Approuvée")
-    shoot(page, "portal-status-fr")
+    shoot(page, server, "portal-status-fr")
 
 
-def test_statistics_page(page: Page, sqlite_server: Server) -> None:
-    base = sqlite_server.url
-    login(page, base, "stats", "fr")
+def test_statistics_page(page: Page, server: Server) -> None:
+    base = server.url
+    login(page, server, "stats", "fr")
     page.goto(f"{base}/staff/stats?since=1980-01-01&until=2030-12-31")
     expect(page.locator("svg.chart").first).to_be_visible()
-    shoot(page, "stats-fr")
+    shoot(page, server, "stats-fr")
     assert axe_violations(page) == []
     page.goto(f"{base}/staff/stats?since=1980-01-01&until=2030-12-31&lang=ar")
-    shoot(page, "stats-ar")
+    shoot(page, server, "stats-ar")
     # The checker does see problems: an image without a text alternative is reported.
     page.evaluate("document.querySelector('main').append(document.createElement('img'))")
     assert "image-alt" in {v["id"] for v in axe_violations(page)}
+
+
+def test_wrong_totp_codes_lock_the_account(page: Page, server: Server) -> None:
+    """Five wrong codes (the default lock-out) end the half-done sign-in and lock the account,
+    as five wrong passwords would; a right password between them does not wipe the count."""
+    base = server.url
+    page.goto(f"{base}/staff/login?lang=fr")
+    page.fill("#username", "officer2.mk01")
+    page.fill("#password", demo.DEMO_PASSWORD)
+    page.click("button[type=submit]")
+    expect(page).to_have_url(f"{base}/staff/totp")
+    for _ in range(2):
+        page.fill("#code", "000000")
+        page.click("main button[type=submit]")
+        expect(page.locator(".flash.err")).to_be_visible()
+    shoot(page, server, "totp-wrong-fr")
+    assert axe_violations(page) == []
+    page.goto(f"{base}/staff/totp?lang=ar")
+    for _ in range(2):
+        page.fill("#code", "000000")
+        page.click("main button[type=submit]")
+        expect(page.locator(".flash.err")).to_be_visible()
+    shoot(page, server, "totp-wrong-ar")
+    page.fill("#code", "000000")
+    page.click("main button[type=submit]")
+    expect(page.locator(".flash.err")).to_contain_text("الحساب مقفل")
+    assert page.locator("#username").input_value() == "officer2.mk01"
+    shoot(page, server, "login-locked-ar")
+    page.goto(f"{base}/staff/login?lang=fr")
+    page.fill("#username", "officer2.mk01")
+    page.fill("#password", demo.DEMO_PASSWORD)
+    page.click("button[type=submit]")
+    expect(page.locator(".flash.err")).to_contain_text("Compte verrouillé")
+    shoot(page, server, "login-locked-fr")
+    assert axe_violations(page) == []

@@ -17,7 +17,7 @@ from records_backend.db.models import Act, MarginalNote
 from records_backend.domain.acts import ActFields, ActKind, ActStatus, SourceKind
 from records_backend.domain.errors import DomainError
 from records_backend.domain.hijri import propose_hijri
-from records_backend.domain.notes import NoteInput
+from records_backend.domain.notes import NoteInput, apply_changes
 from records_backend.domain.roles import Permission
 from records_backend.services import acts as svc
 from records_backend.services import duplicates as dup_svc
@@ -129,11 +129,18 @@ def act_out(
     registered = act.status == ActStatus.REGISTERED.value
     # The second keying is blind: nobody but the first keyer sees a draft's content.
     visible = registered or (caller.user_id is not None and act.created_by_id == caller.user_id)
-    fields = svc.act_fields(act).model_dump(mode="json") if visible else None
+    as_keyed = svc.act_fields(act) if visible or registered else None
+    fields = as_keyed.model_dump(mode="json") if as_keyed is not None and visible else None
     notes = svc.notes_of(session, act.id) if registered else []
-    current = (
-        svc.current_fields(session, act, notes).model_dump(mode="json") if registered else None
-    )
+    current = None
+    if registered and as_keyed is not None:
+        changes = [n.changes for n in notes if n.validated_at is not None and n.changes]
+        # Most acts carry no correction: then the act reads as keyed, already dumped.
+        current = (
+            apply_changes(as_keyed, changes).model_dump(mode="json")
+            if changes
+            else fields or as_keyed.model_dump(mode="json")
+        )
     return ActOut(
         id=act.id,
         reference=svc.reference(session, act),
@@ -196,6 +203,8 @@ class SearchHit(BaseModel):
     family_name_ar: str | None = None
     given_name_lat: str | None = None
     family_name_lat: str | None = None
+    given_name_tfng: str | None = None
+    family_name_tfng: str | None = None
     sex: str | None = None
     event_date: date | None = None
     father_name_ar: str | None = None
@@ -212,7 +221,9 @@ class SearchPage(BaseModel):
 Name = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=80)]
 
 
-@router.get("/search", summary="Find registered acts by name (Arabic or Latin), date, parents")
+@router.get(
+    "/search", summary="Find registered acts by name (Arabic, Latin or Tifinagh), date, parents"
+)
 def search(
     caller: Caller,
     session: Db,
@@ -239,6 +250,8 @@ def search(
             family_name_ar=a.family_name_ar,
             given_name_lat=a.given_name_lat,
             family_name_lat=a.family_name_lat,
+            given_name_tfng=a.given_name_tfng,
+            family_name_tfng=a.family_name_tfng,
             sex=a.sex,
             event_date=a.event_date,
             father_name_ar=a.father_name_ar,

@@ -9,10 +9,12 @@ from fastapi import APIRouter, Query, Request, Response
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
+from starlette.concurrency import run_in_threadpool
 
 from protocol.qr import QrError, ReceiptQr
-from records_backend.api.deps import Caller, Db, State
+from records_backend.api.deps import Caller, Db, State, current_principal
 from records_backend.api.problems import PROBLEM_RESPONSES
+from records_backend.api.state import AppState
 from records_backend.db.models import DocRequest
 from records_backend.domain.errors import DomainError
 from records_backend.domain.requests import RequestState
@@ -154,9 +156,17 @@ def request_out(session: Session, req: DocRequest) -> RequestOut:
     summary="Submit a document request (idempotent)",
     responses={200: {"description": "A repeated submission: the first result"}},
 )
-def submit(
-    body: SubmissionIn, response: Response, caller: Caller, state: State, session: Db
+async def submit(
+    body: SubmissionIn, request: Request, response: Response, state: State, session: Db
 ) -> ReceiptOut:
+    # Authentication, the submission and its commit share one thread-pool hop.
+    return await run_in_threadpool(_submit, body, request, response, state, session)
+
+
+def _submit(
+    body: SubmissionIn, request: Request, response: Response, state: AppState, session: Session
+) -> ReceiptOut:
+    caller = current_principal(request, state, session)
     services = state.request_services
     try:
         receipt = svc.submit(session, services, caller, body)

@@ -15,6 +15,7 @@ from sqlalchemy import (
     Text,
     Time,
     UniqueConstraint,
+    text,
 )
 from sqlalchemy.orm import Mapped, mapped_column
 
@@ -36,6 +37,15 @@ class Act(Base):
         UniqueConstraint("office_id", "year", "kind", "number"),
         Index("ix_acts_names_ar", "family_key_ar", "given_key_ar", "event_date"),
         Index("ix_acts_names_lat", "family_key_lat", "given_key_lat", "event_date"),
+        # Partial: few acts carry a Tifinagh name, the others need no entry.
+        Index(
+            "ix_acts_names_tfng",
+            "family_key_tfng",
+            "given_key_tfng",
+            "event_date",
+            sqlite_where=text("family_key_tfng IS NOT NULL"),
+            postgresql_where=text("family_key_tfng IS NOT NULL"),
+        ),
         Index("ix_acts_event_date", "event_date"),
     )
 
@@ -59,18 +69,22 @@ class Act(Base):
     #: As written on the act (YYYY-MM-DD); never recomputed.
     event_date_hijri: Mapped[str | None] = mapped_column(String(10))
     event_time: Mapped[time | None] = mapped_column(Time)
+    #: The place as written on the act (Arabic); ``_lat`` is its Latin-script form.
     event_place: Mapped[str] = mapped_column(String(_TEXT))
+    event_place_lat: Mapped[str | None] = mapped_column(String(_TEXT))
 
     father_name_ar: Mapped[str | None] = mapped_column(String(_NAME))
     father_name_lat: Mapped[str | None] = mapped_column(String(_NAME))
     father_birth_date: Mapped[date | None] = mapped_column(Date)
     father_birth_place: Mapped[str | None] = mapped_column(String(_TEXT))
+    father_birth_place_lat: Mapped[str | None] = mapped_column(String(_TEXT))
     father_occupation: Mapped[str | None] = mapped_column(String(_TEXT))
     father_address: Mapped[str | None] = mapped_column(String(_TEXT))
     mother_name_ar: Mapped[str | None] = mapped_column(String(_NAME))
     mother_name_lat: Mapped[str | None] = mapped_column(String(_NAME))
     mother_birth_date: Mapped[date | None] = mapped_column(Date)
     mother_birth_place: Mapped[str | None] = mapped_column(String(_TEXT))
+    mother_birth_place_lat: Mapped[str | None] = mapped_column(String(_TEXT))
     mother_occupation: Mapped[str | None] = mapped_column(String(_TEXT))
     mother_address: Mapped[str | None] = mapped_column(String(_TEXT))
     nationality: Mapped[str] = mapped_column(String(_TEXT))
@@ -95,6 +109,9 @@ class Act(Base):
     family_key_ar: Mapped[str] = mapped_column(_KEY)
     given_key_lat: Mapped[str] = mapped_column(_KEY)
     family_key_lat: Mapped[str] = mapped_column(_KEY)
+    #: Only for acts that carry a name in Tifinagh.
+    given_key_tfng: Mapped[str | None] = mapped_column(_KEY)
+    family_key_tfng: Mapped[str | None] = mapped_column(_KEY)
     father_key: Mapped[str | None] = mapped_column(String(2 * _NAME + 1))
     mother_key: Mapped[str | None] = mapped_column(String(2 * _NAME + 1))
 

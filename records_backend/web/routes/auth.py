@@ -2,13 +2,18 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from sqlalchemy import select
 
 from records_backend.api.deps import Db
 from records_backend.db.models import User
 from records_backend.db.types import utcnow
 from records_backend.domain.errors import DomainError
+from records_backend.security import second_factor
+from records_backend.security.tokens import AMR_OTP, AMR_PASSWORD
 from records_backend.services import accounts
 from records_backend.web import security
 from records_backend.web.context import (
@@ -51,6 +56,9 @@ def login_page(request: Request, web: Web) -> HTMLResponse:
 def login(request: Request, web: Web, session: Db, form: Form) -> Response:
     username = form.get("username").lower()
     records = web.records
+    # The failures so far stay counted until the second factor passes too: a right password
+    # alone must not reset the lock-out between guesses of the TOTP code.
+    failures = session.scalar(select(User.failed_logins).where(User.username == username))
     try:
         user, _login_session, claims = accounts.login(
             session,
@@ -69,11 +77,16 @@ def login(request: Request, web: Web, session: Db, form: Form) -> Response:
             request, web, "login.html", status=exc.status, error=message, username=username
         )
     must_change = staff_accounts.security_of(session, user.id).must_change_password
+    if staff_accounts.needs_totp(session, user, web.settings.totp_roles):
+        user.failed_logins = failures or 0
+        session.commit()
+        # Password only (amr ["pwd"]): opens the TOTP page and nothing else.
+        set_cookie_later(
+            request, security.PENDING_COOKIE, records.tokens.issue(claims, utcnow()), 600
+        )
+        return _see_other("/staff/totp")
     session.commit()
     token = records.tokens.issue(claims, utcnow())
-    if staff_accounts.needs_totp(user, web.settings.totp_roles):
-        set_cookie_later(request, security.PENDING_COOKIE, token, 600)
-        return _see_other("/staff/totp")
     set_cookie_later(request, security.SESSION_COOKIE, token, _session_age(web))
     return _see_other("/staff/password" if must_change else "/staff")
 
@@ -105,9 +118,26 @@ def totp_check(request: Request, web: Web, session: Db, form: Form) -> Response:
         raise LoginRequiredError
     staff = staff_from_token(request, web, session, token, security.PENDING_COOKIE)
     ok = staff_accounts.check_totp(session, staff.principal, staff.user.id, form.get("code"))
-    session.commit()
+    lang = request_lang(request)
     if not ok:
-        lang = request_lang(request)
+        policy = web.records.login_policy
+        actor = staff.principal.actor
+        if second_factor.record_failure(session, policy, staff.user.id, actor, "totp_invalid"):
+            # Locked: the half-done sign-in ends too; the sign-in page says why.
+            accounts.logout(session, staff.principal)
+            session.commit()
+            set_cookie_later(request, security.PENDING_COOKIE, None, 0)
+            locked = DomainError("account_locked")
+            message = locked.message_ar if lang == "ar" else locked.message_fr
+            return render(
+                request,
+                web,
+                "login.html",
+                status=locked.status,
+                error=message,
+                username=staff.user.username,
+            )
+        session.commit()
         setup = not staff.security.totp_enabled
         extra = {}
         if setup and staff.security.totp_secret:
@@ -124,8 +154,19 @@ def totp_check(request: Request, web: Web, session: Db, form: Form) -> Response:
             error=translate(lang, "totp.wrong"),
             **extra,
         )
+    staff.user.failed_logins = 0
+    # The page session's token carries the mark: amr ["pwd", "otp"].
+    user, login_session = accounts.active_session(
+        session, staff.principal.session_id or "", staff.user.id
+    )
+    now = utcnow()
+    claims = accounts.claims_for(session, user, login_session, web.records.login_policy, now)
+    claims = replace(claims, amr=(AMR_PASSWORD, AMR_OTP))
+    session.commit()
     set_cookie_later(request, security.PENDING_COOKIE, None, 0)
-    set_cookie_later(request, security.SESSION_COOKIE, token, _session_age(web))
+    set_cookie_later(
+        request, security.SESSION_COOKIE, web.records.tokens.issue(claims, now), _session_age(web)
+    )
     must = staff.security.must_change_password
     return _see_other("/staff/password" if must else "/staff")
 

@@ -117,7 +117,10 @@ def content_for(
         birth_date=fields.event_date,
         birth_time=fields.event_time,
         birth_date_hijri=_hijri(fields.event_date_hijri),
-        birth_place=Bilingual(ar=fields.event_place, fr=fields.event_place),
+        # Acts before the Latin place existed have the Arabic one only: shown on both halves.
+        birth_place=Bilingual(
+            ar=fields.event_place, fr=fields.event_place_lat or fields.event_place
+        ),
         father=_parent(fields.father_name_ar, fields.father_name_lat),
         mother=_parent(fields.mother_name_ar, fields.mother_name_lat),
         marginal_notes=_notes(notes_of(session, act.id)),

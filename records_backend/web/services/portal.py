@@ -75,11 +75,7 @@ def submit(
     by: Principal,
     sub: request_service.SubmissionIn,
 ) -> request_service.Receipt:
-    receipt = request_service.submit(session, svc, by, sub)
-    if not receipt.replayed:
-        # The backend's submit names kiosk or counter; this one came through the portal.
-        receipt.request.channel = Channel.PORTAL.value
-    return receipt
+    return request_service.submit(session, svc, by, sub, channel=Channel.PORTAL)
 
 
 def status(session: Session, code: str, secret: str) -> DocRequest:

@@ -4,9 +4,8 @@ from __future__ import annotations
 
 import secrets
 import string
-import time
+from collections.abc import Iterable
 
-import pyotp
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -15,23 +14,13 @@ from records_backend.db.models import LoginSession, User, UserOffice
 from records_backend.db.types import utcnow
 from records_backend.domain.errors import DomainError
 from records_backend.domain.roles import Permission, Role
+from records_backend.security import second_factor, totp
 from records_backend.security.passwords import Passwords, check_strength
+from records_backend.security.second_factor import security_of
 from records_backend.services.offices import office_by_code
 from records_backend.services.principal import Principal
-from records_backend.web.models import StaffSecurity
 
-TOTP_STEP_S = 30
-
-
-def security_of(session: Session, user_id: int) -> StaffSecurity:
-    row = session.get(StaffSecurity, user_id)
-    if row is None:
-        row = StaffSecurity(
-            user_id=user_id, must_change_password=False, totp_enabled=False, totp_last_step=0
-        )
-        session.add(row)
-        session.flush()
-    return row
+__all__ = ["security_of"]
 
 
 class PasswordRefusedError(Exception):
@@ -144,49 +133,23 @@ def reset_totp(session: Session, by: Principal, user: User) -> None:
 
 
 def totp_secret_for_setup(session: Session, user_id: int) -> str:
-    row = security_of(session, user_id)
-    if row.totp_secret is None or row.totp_enabled:
-        if row.totp_enabled:
-            raise DomainError("invalid_input", "the second factor is already set up")
-        row.totp_secret = pyotp.random_base32()
-    return row.totp_secret
+    return second_factor.secret_for_setup(session, user_id)
 
 
 def provisioning_uri(secret: str, username: str, issuer: str) -> str:
-    return pyotp.TOTP(secret).provisioning_uri(name=username, issuer_name=issuer)
+    return totp.provisioning_uri(secret, username, issuer)
 
 
 def check_totp(
     session: Session, by: Principal, user_id: int, code: str, now: float | None = None
 ) -> bool:
     """Accept a code of this step or its neighbours, each step at most once (no replay)."""
-    row = security_of(session, user_id)
-    if row.totp_secret is None or not code.isdigit() or len(code) != 6:
-        return False
-    totp = pyotp.TOTP(row.totp_secret)
-    moment = time.time() if now is None else now
-    step = int(moment // TOTP_STEP_S)
-    for candidate in (step, step - 1, step + 1):
-        if candidate <= row.totp_last_step:
-            continue
-        if secrets.compare_digest(totp.at(candidate * TOTP_STEP_S), code):
-            row.totp_last_step = candidate
-            first = not row.totp_enabled
-            row.totp_enabled = True
-            append(
-                session,
-                by.actor,
-                "auth.totp_enrolled" if first else "auth.totp_ok",
-                "user",
-                user_id,
-            )
-            return True
-    append(session, by.actor, "auth.totp_failed", "user", user_id)
-    return False
+    return second_factor.verify(session, by.actor, user_id, code, now)
 
 
-def needs_totp(user: User, roles_requiring: list[str]) -> bool:
-    return any(r in roles_requiring for r in user.roles)
+def needs_totp(session: Session, user: User, roles_requiring: Iterable[str]) -> bool:
+    """Enrolled accounts, and those whose role demands it, pass a code after the password."""
+    return second_factor.needed(session, user, roles_requiring)
 
 
 def users_page(session: Session, by: Principal) -> list[User]:

@@ -3,15 +3,16 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import text
 from sqlalchemy.exc import DBAPIError
 
-from records_backend.audit.chain import Verdict
-from records_backend.audit.log import verify
-from records_backend.db.engine import make_engine
+from records_backend.audit.chain import Verdict, entry_hash
+from records_backend.audit.log import Actor, append, iter_entries, verify
+from records_backend.db.engine import make_engine, make_session_factory
 from records_backend.domain.roles import Role
 from tests.integration.records_backend.records_helpers import Headers, Json, Staff
 
@@ -64,7 +65,13 @@ def test_changes_and_reads_are_chained(client: TestClient, staff: Staff, busy_lo
     assert len(reads) == 3
     assert {row.actor for row in reads} == {"user:clerk"}
     assert all(row.ip for row in reads)
-    assert [row.action for row in rows][:2] == ["user.create", "auth.login"]
+    # The first officer enrols TOTP, then logs in with a code.
+    assert [row.action for row in rows][:4] == [
+        "user.create",
+        "auth.totp_enrolled",
+        "auth.login",
+        "auth.totp_ok",
+    ]
 
 
 def test_the_database_refuses_edits(client: TestClient, busy_log: Headers, db_url: str) -> None:
@@ -121,3 +128,27 @@ def test_rehashed_forgery_breaks_the_link(
     )
     v = _verdict(client)
     assert (v.ok, v.first_bad_seq) == (False, 4)
+
+
+def test_awkward_entries_hash_alike_in_python_and_in_the_database(db_url: str) -> None:
+    # On PostgreSQL the database completes and hashes each entry (audit_append); the
+    # verifier hashes it again in Python. Quotes, backslashes, controls, Arabic and nesting
+    # must give the same text on both sides, and the chain must stay in order.
+    engine = make_engine(db_url)
+    awkward: list[tuple[str, dict[str, Any]]] = [
+        ("user:o'brien", {"note": 'he said "stop"\\n', "n": [1, {"z": None, "a": True}]}),
+        ("user:فاطمة", {"الاسم": "محمد\tبن\n", "ctrl": "\x01\x1f", "big": 2**62}),
+        ("terminal:kiosk-01", {}),
+    ]
+    with make_session_factory(engine).begin() as session:
+        for actor, detail in awkward:
+            append(session, Actor(actor, "::1"), "test.awkward", "act", "1", detail=detail)
+    with make_session_factory(engine)() as session:
+        verdict = verify(session)
+        entries = list(iter_entries(session))
+    engine.dispose()
+    assert verdict.ok, verdict.problem
+    mine = [e for e in entries if e.action == "test.awkward"]
+    assert [(e.actor, e.detail) for e in mine] == awkward
+    assert all(e.hash == entry_hash(e) for e in mine)
+    assert [e.seq for e in entries] == list(range(1, len(entries) + 1))

@@ -22,7 +22,8 @@ pytestmark = pytest.mark.integration
 def test_health_metrics_and_openapi(client: TestClient) -> None:
     assert client.get("/healthz").json()["status"] == "ok"
     client.get("/api/v1/offices")  # counted, refused
-    metrics = client.get("/metrics")
+    # Metrics are for scrapers on this machine (or with the scrape token).
+    metrics = TestClient(client.app, client=("127.0.0.1", 50000)).get("/metrics")
     assert metrics.status_code == 200
     assert (
         'sijill_records_http_requests_total{route="/api/v1/offices",status="401"} 1.0'
@@ -99,6 +100,9 @@ def test_serve_runs_the_api_on_its_port(db_url: str, tmp_path: Path) -> None:
         assert (tmp_path / "records-signing-key.pem").stat().st_mode & 0o077 == 0
         pem = httpx.get(f"http://127.0.0.1:{port}/api/v1/auth/public-key.pem").text
         assert (tmp_path / "records-signing-key.pub.pem").read_text() == pem
+        scraped = httpx.get(f"http://127.0.0.1:{port}/metrics")
+        assert scraped.status_code == 200
+        assert "sijill_records_http_requests_total" in scraped.text
     finally:
         proc.terminate()
         proc.wait(10)

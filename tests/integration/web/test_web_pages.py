@@ -6,10 +6,12 @@ import re
 from datetime import date
 from pathlib import Path
 
+import jwt
 import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import select
 
+from records_backend.db.models import AuditEntry, DocRequest
 from records_backend.documents.keyring import Keyring
 from records_backend.documents.revocations import RevocationList
 from records_backend.documents.verify import Verdict, verify_qr
@@ -20,7 +22,7 @@ from records_backend.services.principal import Principal
 from records_backend.services.requests import SubmissionIn, submit
 from records_backend.web import demo
 from records_backend.web.models import IssuedDocument
-from records_backend.web.security import CSP
+from records_backend.web.security import CSP, PENDING_COOKIE, SESSION_COOKIE
 from records_backend.web.services.counter import local_today
 from records_backend.web.services.documents import issuing_officer
 from tests.integration.web.web_pages import Pages, errors_of
@@ -212,6 +214,18 @@ def test_portal_request_status_and_rate_limit(pages: Seeded) -> None:
     assert code, errors_of(r.text)
     assert secret
     assert "<svg" in r.text
+    # Created as a portal request in one step: the row and its audit entry both say so.
+    state = p.client.app.state.records  # type: ignore[attr-defined]
+    with state.sessions() as session:
+        req = session.scalars(select(DocRequest).where(DocRequest.code == code.group(1))).one()
+        assert req.channel == "portal"
+        entry = session.scalars(
+            select(AuditEntry).where(
+                AuditEntry.action == "request.submit", AuditEntry.target_id == str(req.id)
+            )
+        ).one()
+        assert entry.detail["channel"] == "portal"
+        assert entry.actor == "portal:portal"
     again = p.post("/portal/request", form)  # same idempotency key: same request
     assert code.group(1) in again.text
     r = p.post("/portal/status", {"code": code.group(1), "secret": secret.group(1)})
@@ -340,3 +354,53 @@ def test_print_goes_to_the_office_printer_command(pages: Seeded, tmp_path: Path)
     assert "counter.print_failed" in str(r.url)
     assert errors_of(r.text)  # the clerk is told, and can still download
     assert 'id="download"' in r.text
+
+
+def _token_claims(token: str) -> dict[str, object]:
+    claims: dict[str, object] = jwt.decode(token, options={"verify_signature": False})
+    return claims
+
+
+def test_half_done_sign_in_opens_neither_pages_nor_privileged_api(pages: Seeded) -> None:
+    p, _ = pages
+    r = p.post("/staff/login", {"username": "officer.mk01", "password": demo.DEMO_PASSWORD})
+    assert r.url.path == "/staff/totp"
+    pending = p.client.cookies.get(PENDING_COOKIE)
+    assert pending
+    assert _token_claims(pending)["amr"] == ["pwd"]
+    # The password-only token, sent as a page session or as an API bearer, opens nothing.
+    other = TestClient(p.client.app, base_url="https://testserver")
+    other.cookies.set(SESSION_COOKIE, pending)
+    assert other.get("/staff/office").url.path == "/staff/login"
+    bearer = {"Authorization": f"Bearer {pending}"}
+    r = p.client.get("/api/v1/acts/hijri?gregorian=2024-01-01", headers=bearer)
+    assert r.status_code == 403
+    assert r.json()["code"] == "second_factor_required"
+    # After the code, the page session's token carries the mark, and keeps it on refresh.
+    assert p.login("officer.mk01") == "/staff"
+    session_token = p.client.cookies.get(SESSION_COOKIE)
+    assert session_token
+    assert _token_claims(session_token)["amr"] == ["pwd", "otp"]
+    bearer = {"Authorization": f"Bearer {session_token}"}
+    assert p.client.get("/api/v1/acts/hijri?gregorian=2024-01-01", headers=bearer).is_success
+    fresh = p.client.post("/api/v1/auth/refresh", headers=bearer)
+    assert fresh.json()["amr"] == ["pwd", "otp"]
+
+
+def test_wrong_totp_codes_lock_the_account(pages: Seeded) -> None:
+    p, _ = pages
+    assert p.login("admin") == "/staff"  # enrolled
+    p.client.cookies.clear()
+    r = p.post("/staff/login", {"username": "admin", "password": demo.DEMO_PASSWORD})
+    assert r.url.path == "/staff/totp"
+    for _ in range(2):  # max_failed_logins is 3 in the page tests
+        assert p.post("/staff/totp", {"code": "000000"}).status_code == 401
+    # A right password in between does not wipe the count of wrong codes.
+    r = p.post("/staff/login", {"username": "admin", "password": demo.DEMO_PASSWORD})
+    assert r.url.path == "/staff/totp"
+    r = p.post("/staff/totp", {"code": "000000"})
+    assert r.status_code == 423
+    assert "Compte verrouillé" in r.text or "الحساب مقفل" in r.text
+    assert not p.client.cookies.get(PENDING_COOKIE)
+    r = p.post("/staff/login", {"username": "admin", "password": demo.DEMO_PASSWORD})
+    assert r.status_code == 423

@@ -9,12 +9,13 @@ import pytest
 
 from protocol.codes import RequestCode
 from protocol.qr import ReceiptQr
+from records_backend.domain.acts import ActFields
 from records_backend.security.ratelimit import RateLimiter, client_address
 from records_backend.web import security
 from records_backend.web.charts import bar_chart
 from records_backend.web.i18n import MESSAGES, translate
 from records_backend.web.scanning import read_scan
-from records_backend.web.services.backoffice import fields_from_form, scan_kind
+from records_backend.web.services.backoffice import ACT_FORM, fields_from_form, scan_kind
 from records_backend.web.services.counter import normalize_id_number
 from records_backend.web.services.stats import Figures, csv_rows, percentile, suppress
 
@@ -120,6 +121,41 @@ def test_act_form_reports_the_wrong_fields() -> None:
     assert any(p.startswith("given_name_ar") for p in problems)
     assert scan_kind(b"\x89PNG\r\n") == "png"
     assert scan_kind(b"GIF89a") is None
+
+
+def test_the_act_form_keys_every_field_of_an_act_with_a_label() -> None:
+    # A field the form lacks could never be keyed twice, nor shown for the officer to check.
+    assert {spec.name for spec in ACT_FORM} == set(ActFields.model_fields)
+    assert len(ACT_FORM) == len(ActFields.model_fields)
+    assert all(f"f.{spec.name}" in MESSAGES for spec in ACT_FORM)
+
+
+def test_the_act_form_takes_places_in_latin_letters_and_names_in_tifinagh() -> None:
+    fields, problems = fields_from_form(
+        {
+            "number": "12",
+            "given_name_ar": "يوسف",
+            "family_name_ar": "العلوي",
+            "given_name_lat": "Youssef",
+            "family_name_lat": "Alaoui",
+            "given_name_tfng": "ⵢⵓⵙⵙⴼ",
+            "family_name_tfng": "ⵄⵍⴰⵡⵉ",
+            "sex": "M",
+            "event_date": "2001-03-04",
+            "event_place": "مكناس",
+            "event_place_lat": "Meknès",
+            "father_birth_place": "فاس",
+            "father_birth_place_lat": "Fès",
+            "officer_name": "الضابط",
+            "drawn_up_date": "2001-03-05",
+        }
+    )
+    assert problems == []
+    assert fields is not None
+    assert (fields.event_place_lat, fields.father_birth_place_lat) == ("Meknès", "Fès")
+    assert fields.given_name_tfng == "ⵢⵓⵙⵙⴼ"
+    _, wrong = fields_from_form({"event_place_lat": "مكناس"})
+    assert any(p.startswith("event_place_lat") for p in wrong)
 
 
 def test_every_text_the_templates_use_exists_in_both_languages() -> None:
