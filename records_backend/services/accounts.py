@@ -16,7 +16,7 @@ from records_backend.domain.errors import DomainError
 from records_backend.domain.roles import Permission, Role
 from records_backend.security.passwords import Passwords, check_strength
 from records_backend.security.tokens import StaffClaims, new_terminal_token, token_digest
-from records_backend.services.offices import office_by_code
+from records_backend.services.offices import office_by_code, office_code
 from records_backend.services.principal import Principal
 
 
@@ -219,6 +219,51 @@ def create_terminal(
     session.add(terminal)
     session.flush()
     append(session, by.actor, "terminal.create", "terminal", terminal_id, office=office.code)
+    return terminal, token
+
+
+def _managed_terminal(session: Session, by: Principal, terminal_id: str) -> Terminal:
+    by.require(Permission.TERMINALS_MANAGE)
+    terminal = session.scalar(select(Terminal).where(Terminal.terminal_id == terminal_id))
+    if terminal is None:
+        raise DomainError("not_found", terminal_id)
+    by.require_office(terminal.office_id)
+    return terminal
+
+
+def revoke_terminal(session: Session, by: Principal, terminal_id: str) -> Terminal:
+    """A lost or retired kiosk: its token stops working at once (idempotent)."""
+    terminal = _managed_terminal(session, by, terminal_id)
+    if terminal.active:
+        terminal.active = False
+        append(
+            session,
+            by.actor,
+            "terminal.revoke",
+            "terminal",
+            terminal_id,
+            office=office_code(session, terminal.office_id),
+        )
+    return terminal
+
+
+def rotate_terminal_token(
+    session: Session, by: Principal, terminal_id: str
+) -> tuple[Terminal, str]:
+    """A new token for a kiosk (re-provisioned, or its token exposed); the old one is dead.
+    Re-activates a revoked kiosk: issuing it a token is the decision to let it back."""
+    terminal = _managed_terminal(session, by, terminal_id)
+    token = new_terminal_token()
+    terminal.token_sha256 = token_digest(token)
+    terminal.active = True
+    append(
+        session,
+        by.actor,
+        "terminal.token_rotate",
+        "terminal",
+        terminal_id,
+        office=office_code(session, terminal.office_id),
+    )
     return terminal, token
 
 

@@ -136,3 +136,37 @@ def create_terminal(body: TerminalIn, caller: Caller, session: Db) -> TerminalOu
     terminal, token = accounts.create_terminal(session, caller, body.terminal_id, body.office)
     session.commit()
     return TerminalOut(terminal_id=terminal.terminal_id, office=body.office, token=token)
+
+
+class TerminalStateOut(BaseModel):
+    terminal_id: str
+    office: str
+    active: bool
+
+
+TerminalId = Annotated[str, StringConstraints(pattern=TERMINAL_ID_RE.pattern)]
+
+
+@router.post("/terminals/{terminal_id}/revoke", summary="Stop a kiosk's token working (idempotent)")
+def revoke_terminal(terminal_id: TerminalId, caller: Caller, session: Db) -> TerminalStateOut:
+    terminal = accounts.revoke_terminal(session, caller, terminal_id)
+    session.commit()
+    return TerminalStateOut(
+        terminal_id=terminal.terminal_id,
+        office=office_code(session, terminal.office_id),
+        active=terminal.active,
+    )
+
+
+@router.post(
+    "/terminals/{terminal_id}/token",
+    summary="Issue a kiosk a new token; the previous one stops working",
+)
+def rotate_terminal_token(terminal_id: TerminalId, caller: Caller, session: Db) -> TerminalOut:
+    terminal, token = accounts.rotate_terminal_token(session, caller, terminal_id)
+    session.commit()
+    return TerminalOut(
+        terminal_id=terminal.terminal_id,
+        office=office_code(session, terminal.office_id),
+        token=token,
+    )

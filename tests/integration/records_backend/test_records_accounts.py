@@ -7,7 +7,9 @@ import pytest
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 from cryptography.hazmat.primitives.serialization import load_pem_public_key
 from fastapi.testclient import TestClient
+from sqlalchemy import select
 
+from records_backend.db.models import AuditEntry
 from records_backend.domain.roles import Role
 from tests.integration.records_backend.records_helpers import Staff
 
@@ -135,6 +137,41 @@ def test_terminal_token_authenticates_as_the_terminal(client: TestClient, staff:
         "/api/v1/terminals", headers=tech, json={"terminal_id": "kiosk-mk04-01", "office": "MK04"}
     )
     assert (again.status_code, again.json()["code"]) == (409, "terminal_exists")
+
+
+def test_a_kiosk_token_is_revoked_and_rotated_by_its_office_only(
+    client: TestClient, staff: Staff
+) -> None:
+    tech = staff.make("tech", [Role.TECHNICIAN], ["MK04"])
+    stranger = staff.make("tech2", [Role.TECHNICIAN], ["MK05"])
+    first = client.post(
+        "/api/v1/terminals", headers=tech, json={"terminal_id": "kiosk-mk04-02", "office": "MK04"}
+    ).json()["token"]
+
+    def me(token: str) -> int:
+        answer = client.get("/api/v1/auth/me", headers={"Authorization": f"Bearer {token}"})
+        return int(answer.status_code)
+
+    assert me(first) == 200
+    refused = client.post("/api/v1/terminals/kiosk-mk04-02/revoke", headers=stranger)
+    assert (refused.status_code, refused.json()["code"]) == (403, "forbidden_office")
+    assert me(first) == 200
+    for _ in range(2):  # idempotent: a second revocation changes nothing, audits nothing
+        r = client.post("/api/v1/terminals/kiosk-mk04-02/revoke", headers=tech)
+        assert r.json() == {"terminal_id": "kiosk-mk04-02", "office": "MK04", "active": False}
+    assert me(first) == 401
+    rotated = client.post("/api/v1/terminals/kiosk-mk04-02/token", headers=tech)
+    assert rotated.status_code == 200, rotated.text
+    second = rotated.json()["token"]
+    assert second != first
+    assert (me(first), me(second)) == (401, 200)
+    missing = client.post("/api/v1/terminals/kiosk-mk04-99/revoke", headers=tech)
+    assert missing.status_code == 404
+    with client.app.state.records.sessions() as session:  # type: ignore[attr-defined]
+        actions = session.scalars(
+            select(AuditEntry.action).where(AuditEntry.target_id == "kiosk-mk04-02")
+        ).all()
+    assert actions == ["terminal.create", "terminal.revoke", "terminal.token_rotate"]
 
 
 def test_refresh_renews_the_token_of_an_open_session(client: TestClient, staff: Staff) -> None:

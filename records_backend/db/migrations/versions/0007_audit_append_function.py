@@ -21,6 +21,7 @@ down_revision: str | None = "0006"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
+
 def upgrade() -> None:
     if op.get_bind().dialect.name != "postgresql":
         return
