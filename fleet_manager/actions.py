@@ -5,10 +5,10 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
 from fleet_manager.auth import Staff
+from fleet_manager.command_args import ArgsError, check_args
 from fleet_manager.configs import FLEET_ID, ConfigError, Scope, ScopedVersion, check_overrides
 from fleet_manager.models import Alert, AuditEntry, CommandRecord, ConfigVersion, Terminal
 from fleet_manager.runtime import FleetRuntime
@@ -74,6 +74,10 @@ def issue_command(
         raise InvalidError(f"unknown command {name!r}") from None
     if not staff.may_command(command_name.value):
         raise ForbiddenError(f"your role may not send {name}")
+    try:
+        args = check_args(command_name, args)
+    except ArgsError as exc:
+        raise InvalidError(str(exc)) from None
     timeout = timeout_s or runtime.settings.command_timeout_s
     if not 1 <= timeout <= 86_400:
         raise InvalidError("timeout must be between 1 s and 1 day")
@@ -255,15 +259,3 @@ def set_group(
         _scope_check(session, runtime, staff, terminal_id)
         audit(session, staff, "terminal.group", terminal_id, group=group)
     runtime.call(lambda: runtime.set_group(terminal_id, group))
-
-
-def config_history(
-    sessions: sessionmaker[Session], scope: Scope | None = None, scope_id: str | None = None
-) -> list[ConfigVersion]:
-    with sessions() as session:
-        query = select(ConfigVersion).order_by(ConfigVersion.id.desc()).limit(200)
-        if scope is not None:
-            query = query.where(ConfigVersion.scope == scope.value)
-        if scope_id is not None:
-            query = query.where(ConfigVersion.scope_id == scope_id)
-        return list(session.scalars(query))

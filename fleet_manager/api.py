@@ -5,19 +5,48 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, HTTPException, Request
+from fastapi import APIRouter, Depends, HTTPException, Query, Request
 from pydantic import BaseModel, Field
-from sqlalchemy import select
 
 from fleet_manager import actions, queries
 from fleet_manager.auth import Staff
 from fleet_manager.configs import Scope
 from fleet_manager.deps import api_staff, service_of
-from fleet_manager.models import AuditEntry, CommandRecord, ConfigVersion, Terminal
+from fleet_manager.models import Alert, AuditEntry, CommandRecord, ConfigVersion, Terminal
 from protocol.health import Scalar
 
 router = APIRouter(prefix="/api")
 StaffDep = Annotated[Staff, Depends(api_staff)]
+#: Every list answers a page: ``{"items", "total", "limit", "next_cursor"}``; pass
+#: ``next_cursor`` back as ``cursor`` for the next one (null: the last page).
+Limit = Annotated[
+    int, Query(ge=1, le=queries.MAX_LIMIT, description="rows per page (at most 1000)")
+]
+Cursor = Annotated[
+    str | None, Query(max_length=64, description="`next_cursor` of the previous page")
+]
+#: Longest telemetry history one request may ask for (the roll-ups' own lifetime).
+MAX_HISTORY_HOURS = 24 * 90
+
+
+class PageOut(BaseModel):
+    items: list[dict[str, Any]]
+    total: int = Field(description="rows matching, over every page")
+    limit: int
+    next_cursor: str | None = Field(description="pass as `cursor` for the next page; null: last")
+
+
+def _page(page: queries.Page[Any], limit: int, render: Any) -> dict[str, Any]:
+    return {
+        "items": [render(row) for row in page.items],
+        "total": page.total,
+        "limit": limit,
+        "next_cursor": page.next_cursor,
+    }
+
+
+def _bad_cursor(exc: queries.CursorError) -> HTTPException:
+    return HTTPException(422, str(exc))
 
 
 class CommandIn(BaseModel):
@@ -103,12 +132,19 @@ def config_json(v: ConfigVersion) -> dict[str, Any]:
     }
 
 
-@router.get("/terminals")
+@router.get("/terminals", response_model=PageOut)
 def list_terminals(
-    request: Request, staff: StaffDep, office: str | None = None, status: str | None = None
-) -> list[dict[str, Any]]:
+    request: Request,
+    staff: StaffDep,
+    office: str | None = None,
+    status: str | None = None,
+    limit: Limit = queries.DEFAULT_LIMIT,
+    cursor: Cursor = None,
+) -> dict[str, Any]:
+    """Terminals by id, a page at a time, each with its last telemetry."""
     with service_of(request).sessions() as session:
-        return [terminal_json(t) for t in queries.terminals(session, staff, office, status)]
+        page = queries.terminals_page(session, staff, office, status, limit, cursor)
+        return _page(page, limit, terminal_json)
 
 
 @router.post("/terminals", status_code=201)
@@ -144,8 +180,12 @@ def put_group(request: Request, staff: StaffDep, terminal_id: str, body: GroupIn
 
 @router.get("/terminals/{terminal_id}/history")
 def get_history(
-    request: Request, staff: StaffDep, terminal_id: str, hours: float = 24
+    request: Request,
+    staff: StaffDep,
+    terminal_id: str,
+    hours: Annotated[float, Query(gt=0, le=MAX_HISTORY_HOURS)] = 24,
 ) -> list[dict[str, Any]]:
+    """Hourly roll-ups then raw samples: bounded by ``hours`` (at most 90 days)."""
     with service_of(request).sessions() as session:
         if queries.terminal(session, staff, terminal_id) is None:
             raise HTTPException(404, "unknown terminal")
@@ -167,12 +207,22 @@ def send_command(
     return command_json(record)
 
 
-@router.get("/terminals/{terminal_id}/commands")
-def list_commands(request: Request, staff: StaffDep, terminal_id: str) -> list[dict[str, Any]]:
+@router.get("/terminals/{terminal_id}/commands", response_model=PageOut)
+def list_commands(
+    request: Request,
+    staff: StaffDep,
+    terminal_id: str,
+    limit: Limit = queries.DEFAULT_LIMIT,
+    cursor: Cursor = None,
+) -> dict[str, Any]:
     with service_of(request).sessions() as session:
         if queries.terminal(session, staff, terminal_id) is None:
             raise HTTPException(404, "unknown terminal")
-        return [command_json(c) for c in queries.commands(session, terminal_id)]
+        try:
+            page = queries.commands_page(session, terminal_id, limit, cursor)
+        except queries.CursorError as exc:
+            raise _bad_cursor(exc) from None
+        return _page(page, limit, command_json)
 
 
 @router.get("/commands/{command_id}")
@@ -184,29 +234,38 @@ def get_command(request: Request, staff: StaffDep, command_id: str) -> dict[str,
         return command_json(c)
 
 
-@router.get("/alerts")
+def alert_json(a: Alert) -> dict[str, Any]:
+    return {
+        "id": a.id,
+        "terminal_id": a.terminal_id,
+        "office": a.office,
+        "rule": a.rule,
+        "severity": a.severity,
+        "state": a.state,
+        "detail": a.detail,
+        "opened_at": a.opened_at,
+        "acknowledged_at": a.acknowledged_at,
+        "acknowledged_by": a.acknowledged_by,
+        "escalated_at": a.escalated_at,
+        "resolved_at": a.resolved_at,
+    }
+
+
+@router.get("/alerts", response_model=PageOut)
 def list_alerts(
-    request: Request, staff: StaffDep, state: str = "open,acknowledged"
-) -> list[dict[str, Any]]:
+    request: Request,
+    staff: StaffDep,
+    state: str = "open,acknowledged",
+    limit: Limit = queries.DEFAULT_LIMIT,
+    cursor: Cursor = None,
+) -> dict[str, Any]:
+    """Newest first."""
     with service_of(request).sessions() as session:
-        rows = queries.alerts(session, staff, tuple(state.split(",")))
-        return [
-            {
-                "id": a.id,
-                "terminal_id": a.terminal_id,
-                "office": a.office,
-                "rule": a.rule,
-                "severity": a.severity,
-                "state": a.state,
-                "detail": a.detail,
-                "opened_at": a.opened_at,
-                "acknowledged_at": a.acknowledged_at,
-                "acknowledged_by": a.acknowledged_by,
-                "escalated_at": a.escalated_at,
-                "resolved_at": a.resolved_at,
-            }
-            for a in rows
-        ]
+        try:
+            page = queries.alerts_page(session, staff, tuple(state.split(",")), limit, cursor)
+        except queries.CursorError as exc:
+            raise _bad_cursor(exc) from None
+        return _page(page, limit, alert_json)
 
 
 @router.post("/alerts/{alert_id}/ack")
@@ -218,14 +277,24 @@ def ack_alert(request: Request, staff: StaffDep, alert_id: int) -> dict[str, Any
     return {"id": alert.id, "state": alert.state}
 
 
-@router.get("/config")
+@router.get("/config", response_model=PageOut)
 def list_config(
-    request: Request, staff: StaffDep, scope: Scope | None = None, scope_id: str | None = None
-) -> list[dict[str, Any]]:
-    return [
-        config_json(v)
-        for v in actions.config_history(service_of(request).sessions, scope, scope_id)
-    ]
+    request: Request,
+    staff: StaffDep,
+    scope: Scope | None = None,
+    scope_id: str | None = None,
+    limit: Limit = queries.DEFAULT_LIMIT,
+    cursor: Cursor = None,
+) -> dict[str, Any]:
+    """Configuration versions, newest first."""
+    with service_of(request).sessions() as session:
+        try:
+            page = queries.config_page(
+                session, scope.value if scope else None, scope_id, limit, cursor
+            )
+        except queries.CursorError as exc:
+            raise _bad_cursor(exc) from None
+        return _page(page, limit, config_json)
 
 
 @router.post("/config", status_code=201)
@@ -250,19 +319,26 @@ def post_rollback(request: Request, staff: StaffDep, version: int) -> dict[str, 
     return config_json(row)
 
 
-@router.get("/audit")
-def list_audit(request: Request, staff: StaffDep, limit: int = 200) -> list[dict[str, Any]]:
+def audit_json(a: AuditEntry) -> dict[str, Any]:
+    return {
+        "ts": a.ts,
+        "actor": a.actor,
+        "action": a.action,
+        "target": a.target,
+        "detail": a.detail,
+    }
+
+
+@router.get("/audit", response_model=PageOut)
+def list_audit(
+    request: Request, staff: StaffDep, limit: Limit = queries.DEFAULT_LIMIT, cursor: Cursor = None
+) -> dict[str, Any]:
+    """Operator actions, newest first."""
     if not staff.operator:
         raise HTTPException(403, "only fleet operators read the audit trail")
     with service_of(request).sessions() as session:
-        rows = session.scalars(select(AuditEntry).order_by(AuditEntry.id.desc()).limit(limit))
-        return [
-            {
-                "ts": a.ts,
-                "actor": a.actor,
-                "action": a.action,
-                "target": a.target,
-                "detail": a.detail,
-            }
-            for a in rows
-        ]
+        try:
+            page = queries.audit_page(session, limit, cursor)
+        except queries.CursorError as exc:
+            raise _bad_cursor(exc) from None
+        return _page(page, limit, audit_json)

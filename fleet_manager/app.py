@@ -16,6 +16,7 @@ from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 from fleet_manager.api import router as api_router
 from fleet_manager.service import FleetService
 from fleet_manager.settings import FleetSettings
+from fleet_manager.usage_api import router as usage_router
 from fleet_manager.web.routes import SignInRequired
 from fleet_manager.web.routes import router as web_router
 
@@ -39,6 +40,7 @@ def create_app(
     app.state.fleet = svc
     app.mount("/static", StaticFiles(directory=str(STATIC)), name="static")
     app.include_router(api_router)
+    app.include_router(usage_router)
     app.include_router(web_router)
 
     @app.exception_handler(SignInRequired)

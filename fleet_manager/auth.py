@@ -17,7 +17,11 @@ from cryptography.hazmat.primitives.serialization import load_pem_public_key
 FLEET_OPERATOR = "fleet_operator"
 TECHNICIAN = "technician"
 CENTRAL_ADMIN = "central_admin"
+STATISTICIAN = "statistician"
+#: Roles that open the dashboard and the operational API.
 ALLOWED_ROLES = frozenset({FLEET_OPERATOR, TECHNICIAN, CENTRAL_ADMIN})
+#: Roles that read the kiosk usage figures (aggregates only, no terminal control).
+USAGE_ROLES = frozenset({STATISTICIAN, CENTRAL_ADMIN, FLEET_OPERATOR})
 #: Commands a technician may send (an operator may send any).
 TECHNICIAN_COMMANDS = frozenset(
     {"ping", "self_test", "print_test", "restart_app", "refresh_config"}
@@ -80,7 +84,8 @@ class TokenVerifier:
         self.issuer = issuer
         self.audience = audience
 
-    def verify(self, token: str) -> Staff:
+    def verify(self, token: str, allowed: frozenset[str] = ALLOWED_ROLES) -> Staff:
+        """The token's staff, refused unless it holds one of the ``allowed`` roles."""
         try:
             claims = jwt.decode(
                 token,
@@ -95,7 +100,7 @@ class TokenVerifier:
             raise AuthError(f"invalid token: {exc}") from None
         raw_roles = claims.get("roles", claims.get("role", []))
         roles = frozenset([raw_roles] if isinstance(raw_roles, str) else raw_roles)
-        if not roles & ALLOWED_ROLES:
+        if not roles & allowed:
             raise AuthError("this account has no fleet role")
         offices = frozenset(str(o) for o in claims.get("offices", []) if o != "*")
         if "*" not in claims.get("offices", []) and not offices and CENTRAL_ADMIN not in roles:

@@ -64,6 +64,9 @@ def simulate(
         typer.Option(help="kind[:count][@seconds], e.g. kill:2@30, paper_out:3@10 (repeatable)."),
     ] = None,
     duration: Annotated[float, typer.Option(help="Seconds to run (0: until interrupted).")] = 0,
+    usage_per_hour: Annotated[
+        float, typer.Option(help="Requests submitted per terminal and hour (usage statistics).")
+    ] = 6.0,
 ) -> None:
     """Run N simulated terminals (the kiosk's agent code) with injectable faults."""
     configure_logging("INFO", service="simulator")
@@ -77,6 +80,7 @@ def simulate(
         keepalive_s=keepalive,
         prefix=prefix,
         offices=tuple(o.strip() for o in offices.split(",") if o.strip()),
+        usage_per_hour=usage_per_hour,
     )
     up = sim.connect_all()
     typer.echo(f"{up}/{terminals} simulated terminals connected to {host}:{port}")

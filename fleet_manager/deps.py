@@ -6,7 +6,7 @@ import hashlib
 
 from fastapi import HTTPException, Request
 
-from fleet_manager.auth import LOCAL_OPERATOR, AuthError, Staff
+from fleet_manager.auth import ALLOWED_ROLES, LOCAL_OPERATOR, USAGE_ROLES, AuthError, Staff
 from fleet_manager.service import FleetService
 
 COOKIE = "sijill_fleet_token"
@@ -24,7 +24,7 @@ def token_of(request: Request) -> str | None:
     return request.cookies.get(COOKIE)
 
 
-def staff_or_none(request: Request) -> Staff | None:
+def staff_or_none(request: Request, allowed: frozenset[str] = ALLOWED_ROLES) -> Staff | None:
     svc = service_of(request)
     if svc.verifier is None:
         return LOCAL_OPERATOR
@@ -32,13 +32,21 @@ def staff_or_none(request: Request) -> Staff | None:
     if not token:
         return None
     try:
-        return svc.verifier.verify(token)
+        return svc.verifier.verify(token, allowed)
     except AuthError:
         return None
 
 
 def api_staff(request: Request) -> Staff:
     staff = staff_or_none(request)
+    if staff is None:
+        raise HTTPException(401, "sign in with a records backend token")
+    return staff
+
+
+def usage_staff(request: Request) -> Staff:
+    """Statisticians read kiosk usage too (nothing else of the fleet API)."""
+    staff = staff_or_none(request, USAGE_ROLES)
     if staff is None:
         raise HTTPException(401, "sign in with a records backend token")
     return staff

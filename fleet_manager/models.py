@@ -1,11 +1,11 @@
-"""Tables: terminals, telemetry history, events, alerts, commands, configuration, audit."""
+"""Tables: terminals, telemetry history, events, usage, alerts, commands, configuration, audit."""
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import JSON, Float, Index, Integer, String, Text
+from sqlalchemy import JSON, Date, Float, Index, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from fleet_manager.db import Base, UTCDateTime
@@ -73,6 +73,62 @@ class TerminalEvent(Base):
     kind: Mapped[str] = mapped_column(String(32))
     device: Mapped[str | None] = mapped_column(String(16))
     data: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+
+
+class UsageDay(Base):
+    """A terminal's kiosk use on one local day, counted as its events are stored.
+
+    Kept apart from the events (which are dropped after a month) so a year of usage stays
+    cheap to sum; the office is the terminal's office when the events arrived.
+    """
+
+    __tablename__ = "usage_days"
+    __table_args__ = (Index("ix_usage_office_day", "office", "day"),)
+
+    day: Mapped[date] = mapped_column(Date, primary_key=True)
+    terminal_id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    office: Mapped[str | None] = mapped_column(String(8))
+    requests: Mapped[int] = mapped_column(Integer, default=0)
+    receipts: Mapped[int] = mapped_column(Integer, default=0)
+    faults: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class StatusChange(Base):
+    """Each change of a terminal's derived status: availability is read from these."""
+
+    __tablename__ = "status_changes"
+    __table_args__ = (Index("ix_status_changes_terminal_ts", "terminal_id", "ts"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    terminal_id: Mapped[str] = mapped_column(String(64))
+    office: Mapped[str | None] = mapped_column(String(8))
+    ts: Mapped[datetime] = mapped_column(UTCDateTime(), index=True)  # pruning
+    status: Mapped[str] = mapped_column(String(16))
+
+
+class AvailabilityDay(Base):
+    """A terminal's office-hours seconds and alive seconds on one past local day.
+
+    Folded from the status changes once the day is over, so a year of availability is a
+    sum, not a replay of every change.
+    """
+
+    __tablename__ = "availability_days"
+    __table_args__ = (Index("ix_availability_office_day", "office", "day"),)
+
+    day: Mapped[date] = mapped_column(Date, primary_key=True)
+    terminal_id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    office: Mapped[str | None] = mapped_column(String(8))
+    open_s: Mapped[float] = mapped_column(Float)
+    online_s: Mapped[float] = mapped_column(Float)
+
+
+class RolledDay(Base):
+    """Local days whose availability is folded into ``availability_days``."""
+
+    __tablename__ = "availability_rolled"
+
+    day: Mapped[date] = mapped_column(Date, primary_key=True)
 
 
 class Alert(Base):

@@ -40,6 +40,7 @@ from fleet_manager.models import (
     Alert,
     CommandRecord,
     ConfigVersion,
+    StatusChange,
     TelemetrySample,
     Terminal,
     TerminalEvent,
@@ -47,6 +48,8 @@ from fleet_manager.models import (
 from fleet_manager.reader import MqttReader
 from fleet_manager.settings import FleetSettings
 from fleet_manager.status import Live, Status, StatusPolicy, derive
+from fleet_manager.usage import count_events
+from fleet_manager.usage_store import add_usage, prune_usage, roll_up
 from protocol.codec import Rejected, encode
 from protocol.health import DeviceKind
 from protocol.messages import (
@@ -124,6 +127,7 @@ class FleetRuntime:
         self._known: set[str] = set()
         self._samples: list[dict[str, Any]] = []
         self._events: dict[str, dict[str, Any]] = {}
+        self._changes: list[dict[str, Any]] = []  # status changes, for availability
         self._acks: list[CommandAck] = []
         self._opened: list[Opened] = []
         self._resolved: list[Resolved] = []
@@ -460,6 +464,14 @@ class FleetRuntime:
                 live.status_since = now
                 if status is Status.OFFLINE:
                     self._offline_watch.add(live.terminal_id)
+                self._changes.append(
+                    {
+                        "terminal_id": live.terminal_id,
+                        "office": live.office,
+                        "ts": _dt(now),
+                        "status": status.value,
+                    }
+                )
                 log.info("terminal %s %s -> %s (%s)", live.terminal_id, live.status, status, reason)
             live.status, live.reason = status, reason
             live.dirty = True
@@ -587,10 +599,11 @@ class FleetRuntime:
         dirty = [lv for lv in self.live.values() if lv.dirty or (everything and lv.fresh)]
         samples, self._samples = self._samples, []
         events, self._events = list(self._events.values()), {}
+        changes, self._changes = self._changes, []
         acks, self._acks = self._acks, []
         opened, self._opened = self._opened, []
         resolved, self._resolved = self._resolved, []
-        if not (dirty or samples or events or acks or opened or resolved):
+        if not (dirty or samples or events or changes or acks or opened or resolved):
             return
         notices: list[Notice] = []
         with self.sessions.begin() as session:
@@ -610,6 +623,10 @@ class FleetRuntime:
                 fresh = [e for e in events if e["id"] not in seen]
                 if fresh:
                     session.execute(insert(TerminalEvent), fresh)
+                    offices = {e["terminal_id"]: self._office(e["terminal_id"]) for e in fresh}
+                    add_usage(session, count_events(fresh, offices, self.hours))
+            if changes:
+                session.execute(insert(StatusChange), changes)
             for ack in acks:
                 self._apply_ack(session, ack, now)
             for change in opened:
@@ -641,6 +658,10 @@ class FleetRuntime:
             self.notifier.notify(notice)
         if opened or resolved:
             self._refresh_alert_counts()
+
+    def _office(self, terminal_id: str) -> str | None:
+        live = self.live.get(terminal_id)
+        return live.office if live is not None else None
 
     def _apply_ack(self, session: Session, ack: CommandAck, now: float) -> None:
         session.execute(
@@ -692,8 +713,12 @@ class FleetRuntime:
             folded = prune(
                 session, _dt(now), s.history_raw_hours, s.history_rollup_days, s.events_keep_days
             )
+            prune_usage(session, _dt(now), s.usage_keep_days)
+            rolled = roll_up(session, self.hours, _dt(now))
         if folded:
             log.info("folded %d telemetry samples into hourly roll-ups", folded)
+        if rolled:
+            log.info("folded the availability of %d day(s)", rolled)
 
     def _refresh_alert_counts(self) -> None:
         with self.sessions() as session:

@@ -52,6 +52,8 @@ class FleetSettings(ServiceSettings):
     history_raw_hours: float = 48.0  # raw samples kept this long, then folded into hours
     history_rollup_days: float = 90.0
     events_keep_days: float = 30.0
+    #: Kiosk usage (daily counts, status changes for availability) is kept this long.
+    usage_keep_days: float = 800.0
 
     # --- alerts --------------------------------------------------------------------------
     alert_offline_after_s: float = 0.0  # offline is an alert at once (hysteresis clears it)

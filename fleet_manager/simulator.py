@@ -15,15 +15,18 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from enum import StrEnum
 
+from pydantic import ValidationError
+
 from kiosk_terminal.agent import (
     AgentOptions,
+    CommandHandler,
     CommandResult,
     HealthSnapshot,
     TerminalAgent,
 )
 from kiosk_terminal.agent.loop import SocketLoop
 from protocol.health import DeviceHealth, DeviceKind
-from protocol.messages import Command, CommandName, EventKind
+from protocol.messages import Command, CommandName, DayMessage, EventKind
 
 log = logging.getLogger(__name__)
 
@@ -92,6 +95,15 @@ def _succeed(_command: Command) -> CommandResult:
     return CommandResult(detail="simulated")
 
 
+def _set_message(command: Command) -> CommandResult:
+    """As the kiosk does: the arguments must be a valid bilingual message of the day."""
+    try:
+        message = DayMessage.model_validate(command.args)
+    except ValidationError as exc:
+        return CommandResult(ok=False, detail=f"invalid message: {exc.error_count()} error(s)")
+    return CommandResult(detail="simulated", result={"shown": not message.empty})
+
+
 class Simulator:
     def __init__(
         self,
@@ -104,12 +116,13 @@ class Simulator:
         prefix: str = "sim",
         offices: tuple[str, ...] = DEFAULT_OFFICES,
         seed: int = 7,
+        usage_per_hour: float = 0.0,
     ) -> None:
         raise_open_files(count + 256)
         self.loop = SocketLoop()
         self.health: list[SimulatedHealth] = []
         self.rng = random.Random(seed)  # noqa: S311 - simulated load, not secrets
-        handlers = {
+        handlers: dict[CommandName, CommandHandler] = {
             name: _succeed
             for name in (
                 CommandName.REBOOT,
@@ -118,6 +131,7 @@ class Simulator:
                 CommandName.PRINT_TEST,
             )
         }
+        handlers[CommandName.SET_MESSAGE] = _set_message
         self.agents: list[TerminalAgent] = []
         for i in range(count):
             health = SimulatedHealth(rng=random.Random(seed + i))  # noqa: S311 - not secret
@@ -138,6 +152,9 @@ class Simulator:
         self.rng.shuffle(self._victims)
         self._hit = 0
         self._pending: list[tuple[float, FaultPlan]] = []
+        # Citizens using each kiosk (request, then its receipt), for the usage statistics.
+        self.usage_per_hour = usage_per_hour
+        self._next_usage = time.monotonic() + 1.0
 
     def connect_all(self, batch: int = 250, timeout_s: float = 120.0) -> int:
         """Connect every agent, servicing the loop between batches; returns how many are up."""
@@ -212,12 +229,25 @@ class Simulator:
                 self.inject(plan.fault, self._victims[self._hit])
                 self._hit += 1
 
+    def _due_usage(self) -> None:
+        now = time.monotonic()
+        if self.usage_per_hour <= 0 or now < self._next_usage:
+            return
+        chance = self.usage_per_hour * (now - self._next_usage + 1.0) / 3600
+        self._next_usage = now + 1.0
+        for agent in self.agents:
+            if agent.connected.is_set() and self.rng.random() < chance:
+                agent.publish_event(EventKind.REQUEST_SUBMITTED, data={"document": "extract"})
+                if self.rng.random() < 0.95:  # now and then the printer lets one down
+                    agent.publish_event(EventKind.RECEIPT_PRINTED, data={"ticket": False})
+
     def run(
         self, seconds: float | None = None, should_stop: Callable[[], bool] | None = None
     ) -> None:
         end = None if seconds is None else time.monotonic() + seconds
         while end is None or time.monotonic() < end:
             self._due_faults()
+            self._due_usage()
             self.loop.run_once(0.05)
             if should_stop is not None and should_stop():
                 break

@@ -93,12 +93,20 @@ def plan(options: DemoOptions) -> tuple[list[ChildSpec], list[Endpoint]]:
     endpoints.append(Endpoint("MQTT broker", mqtt_port, fell, f"mqtt://{options.host}:{mqtt_port}"))
     mqtt_env = {"SIJILL_MQTT_HOST": options.host, "SIJILL_MQTT_PORT": str(mqtt_port)}
 
+    # Chosen first: the records backend's statistics page asks the fleet for kiosk usage.
+    fleet_port = (
+        preferred_or_free(DEFAULT_PORTS["fleet"], options.host)
+        if component_available("fleet_manager.cli")
+        else None
+    )
     records_env: dict[str, str] = {}
     if component_available("records_backend.cli"):
         port, fell = preferred_or_free(DEFAULT_PORTS["records"], options.host)
         # Staff sign in to the fleet dashboard with the records backend's accounts.
         records_env["SIJILL_FLEET_RECORDS_URL"] = f"http://{options.host}:{port}"
         env = {**common_env, **mqtt_env}
+        if fleet_port is not None:
+            env["SIJILL_RECORDS_FLEET_URL"] = f"http://{options.host}:{fleet_port[0]}"
         specs.append(
             ChildSpec(
                 "records-seed",
@@ -144,8 +152,8 @@ def plan(options: DemoOptions) -> tuple[list[ChildSpec], list[Endpoint]]:
                 Endpoint("Kiosk screens (headless)", 0, False, str(data / "kiosk" / "screens"))
             )
 
-    if component_available("fleet_manager.cli"):
-        port, fell = preferred_or_free(DEFAULT_PORTS["fleet"], options.host)
+    if fleet_port is not None:
+        port, fell = fleet_port
         base = f"http://{options.host}:{port}"
         specs.append(
             ChildSpec(

@@ -49,6 +49,26 @@ _TEXTS: dict[str, tuple[str, str]] = {
         "سجّل الدخول بحسابك في سجل الحالة المدنية.",
     ),
     "total": ("Total", "المجموع"),
+    "next_page": ("Page suivante", "الصفحة التالية"),
+    "day_message": ("Message du jour", "رسالة اليوم"),
+    "day_message_hint": (
+        "Affiché sur la borne, une ligne de {max} caractères au plus par langue ; "
+        "les deux vides l'effacent.",
+        "يظهر على الكشك، سطر واحد من {max} حرفا على الأكثر لكل لغة؛ تركهما فارغين يمحوها.",
+    ),
+    "message_ar": ("Message en arabe", "الرسالة بالعربية"),
+    "message_fr": ("Message en français", "الرسالة بالفرنسية"),
+    "e_message_too_long": (
+        "Message trop long : {max} caractères au plus par langue.",
+        "الرسالة طويلة جدا: {max} حرفا على الأكثر لكل لغة.",
+    ),
+    "e_bad_message": (
+        "Message refusé : une seule ligne, sans caractères de contrôle.",
+        "رُفضت الرسالة: سطر واحد بدون رموز تحكم.",
+    ),
+    "e_bad_level": ("Niveau de journal inconnu.", "مستوى سجل غير معروف."),
+    "e_no_args": ("Cette commande ne prend pas d'arguments.", "هذا الأمر لا يقبل معطيات."),
+    "first_page": ("Première page", "الصفحة الأولى"),
     "cpu": ("Processeur %", "المعالج ٪"),
     "mem": ("Mémoire %", "الذاكرة ٪"),
     "disk": ("Disque libre %", "القرص الحر ٪"),
@@ -92,12 +112,13 @@ _TEXTS: dict[str, tuple[str, str]] = {
 }
 
 
-def translator(language: str) -> Callable[[str], str]:
+def translator(language: str) -> Callable[..., str]:
     index = 1 if language == "ar" else 0
 
-    def t(key: str) -> str:
+    def t(key: str, **values: object) -> str:
         pair = _TEXTS.get(key)
-        return pair[index] if pair else key
+        text = pair[index] if pair else key
+        return text.format(**values) if values else text
 
     return t
 

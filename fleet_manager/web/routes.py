@@ -16,9 +16,10 @@ from fastapi.templating import Jinja2Templates
 from fleet_manager import actions, queries
 from fleet_manager.auth import AuthError, Staff
 from fleet_manager.charts import line_chart
+from fleet_manager.command_args import FORM_FIELDS, LOG_LEVELS, ArgsError, check_args, from_form
 from fleet_manager.deps import COOKIE, csrf_token, service_of, staff_or_none
 from fleet_manager.web.i18n import RTL, pick_language, translator
-from protocol.messages import CommandName
+from protocol.messages import DAY_MESSAGE_MAX, CommandName
 
 HERE = Path(__file__).parent
 templates = Jinja2Templates(directory=str(HERE / "templates"))
@@ -82,24 +83,39 @@ def overview(request: Request) -> HTMLResponse:
     staff = _staff(request)
     with service_of(request).sessions() as session:
         tiles, totals = queries.overview(session, staff)
-        open_alerts = len(queries.alerts(session, staff))
+        open_alerts = queries.count_alerts(session, staff, ("open", "acknowledged"))
     return _render(
         request, "overview.html", staff, tiles=tiles, totals=totals, open_alerts=open_alerts
     )
 
 
+#: Terminals per page of an office's list.
+OFFICE_PAGE = 500
+
+
 @router.get("/office/{code}", response_class=HTMLResponse)
-def office(request: Request, code: str) -> HTMLResponse:
+def office(request: Request, code: str, cursor: str | None = None) -> HTMLResponse:
     staff = _staff(request)
     if not staff.sees(code):
         raise HTTPException(403, "outside your offices")
     with service_of(request).sessions() as session:
-        rows = queries.terminals(session, staff, office=code)
-    return _render(request, "office.html", staff, code=code, terminals=rows)
+        page = queries.terminals_page(session, staff, code, None, OFFICE_PAGE, cursor)
+    return _render(
+        request,
+        "office.html",
+        staff,
+        code=code,
+        terminals=page.items,
+        total=page.total,
+        next_cursor=page.next_cursor,
+        paged=bool(cursor),
+    )
 
 
 @router.get("/terminal/{terminal_id}", response_class=HTMLResponse)
-def terminal(request: Request, terminal_id: str, hours: float = 24) -> HTMLResponse:
+def terminal(
+    request: Request, terminal_id: str, hours: float = 24, error: str | None = None
+) -> HTMLResponse:
     staff = _staff(request)
     t = translator(
         pick_language(
@@ -138,8 +154,19 @@ def terminal(request: Request, terminal_id: str, hours: float = 24) -> HTMLRespo
         alerts=alerts,
         commands=commands,
         events=events,
-        command_names=[c.value for c in CommandName if staff.may_command(c.value)],
+        # Commands without arguments share one form; the others have a form each.
+        command_names=[
+            c.value for c in CommandName if staff.may_command(c.value) and c not in FORM_FIELDS
+        ],
+        arg_commands=[c.value for c in FORM_FIELDS if staff.may_command(c.value)],
+        log_levels=LOG_LEVELS,
+        message_max=DAY_MESSAGE_MAX,
+        error=error if error in COMMAND_ERRORS else None,
     )
+
+
+#: Argument problems the terminal page explains (texts ``e_<code>``).
+COMMAND_ERRORS = frozenset({"message_too_long", "bad_message", "bad_level", "no_args"})
 
 
 @router.post("/terminal/{terminal_id}/command")
@@ -148,12 +175,25 @@ def command(
     terminal_id: str,
     name: Annotated[str, Form()],
     csrf: Annotated[str, Form()],
+    message_ar: Annotated[str, Form(max_length=4 * DAY_MESSAGE_MAX)] = "",
+    message_fr: Annotated[str, Form(max_length=4 * DAY_MESSAGE_MAX)] = "",
+    level: Annotated[str, Form(max_length=16)] = "",
 ) -> Response:
     staff = _staff(request)
     _check_form(request, csrf)
     svc = service_of(request)
     try:
-        actions.issue_command(svc.sessions, svc.runtime, staff, terminal_id, name, {})
+        command_name = CommandName(name)
+    except ValueError:
+        raise HTTPException(422, f"unknown command {name!r}") from None
+    fields = {"message_ar": message_ar, "message_fr": message_fr, "level": level}
+    try:
+        args = check_args(command_name, from_form(command_name, fields))
+    except ArgsError as exc:
+        query = urlencode({"error": exc.code})
+        return RedirectResponse(f"/terminal/{terminal_id}?{query}#commands", status_code=303)
+    try:
+        actions.issue_command(svc.sessions, svc.runtime, staff, terminal_id, name, args)
     except (actions.ForbiddenError, actions.NotFoundError, actions.InvalidError) as exc:
         raise HTTPException(
             403 if isinstance(exc, actions.ForbiddenError) else 422, str(exc)

@@ -14,7 +14,7 @@ from records_backend.domain.roles import Permission
 from records_backend.security import second_factor
 from records_backend.security.tokens import TERMINAL_TOKEN_PREFIX, TokenError
 from records_backend.security.totp import DEFAULT_TOTP_ROLES
-from records_backend.services.accounts import active_session, principal_for_user, terminal_principal
+from records_backend.services.accounts import session_principal, terminal_principal
 from records_backend.services.principal import Principal
 
 
@@ -74,9 +74,8 @@ def current_principal(request: Request, state: State, session: Db) -> Principal:
         claims = state.tokens.decode(token)
     except TokenError:
         raise DomainError("session_expired") from None
-    user, _ = active_session(session, claims.session_id, claims.user_id)
+    principal = session_principal(session, claims.session_id, claims.user_id, ip)
     request.state.amr = claims.amr  # a refreshed token keeps the caller's methods
-    principal = principal_for_user(session, user, ip, claims.session_id)
     return second_factor.restrict(principal, claims, totp_roles(request))
 
 

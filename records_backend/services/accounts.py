@@ -178,6 +178,41 @@ def active_session(session: Session, session_id: str, user_id: int) -> tuple[Use
     return user, login_session
 
 
+def session_principal(session: Session, session_id: str, user_id: int, ip: str | None) -> Principal:
+    """The caller behind an API token, checked like ``active_session`` (ended, expired or
+    disabled: refused) in one query of the columns it needs (the busiest read of the API)."""
+    row = session.execute(
+        select(
+            LoginSession.user_id,
+            LoginSession.revoked_at,
+            LoginSession.expires_at,
+            User.username,
+            User.roles,
+            User.all_offices,
+            User.active,
+        )
+        .join(User, User.id == LoginSession.user_id)
+        .where(LoginSession.id == session_id)
+    ).first()
+    if (
+        row is None
+        or row.user_id != user_id
+        or row.revoked_at is not None
+        or row.expires_at <= utcnow()
+        or not row.active
+    ):
+        raise DomainError("session_expired")
+    offices = (
+        None
+        if row.all_offices
+        else frozenset(
+            session.scalars(select(UserOffice.office_id).where(UserOffice.user_id == user_id))
+        )
+    )
+    roles = frozenset(Role(r) for r in row.roles)
+    return Principal.user(user_id, row.username, roles, offices, ip=ip, session_id=session_id)
+
+
 def logout(session: Session, principal: Principal) -> None:
     if principal.session_id is None:
         return

@@ -167,3 +167,64 @@ def test_dashboard_grid_terminal_page_and_command(dashboard: str) -> None:
             assert all(url.startswith(dashboard) for url in requested)
         finally:
             browser.close()
+
+
+def test_message_of_the_day_sent_from_the_dashboard(dashboard: str) -> None:
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    with sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS)
+        try:
+            page = browser.new_page(viewport={"width": 1280, "height": 1000})
+            _sign_in(page, dashboard)
+            for _ in range(100):
+                page.goto(dashboard + "/office/MK01")
+                if page.locator("tr.s-online a").count():
+                    break
+                time.sleep(0.2)
+            page.locator("tr.s-online a").first.click()
+            terminal_url = page.url.split("?")[0].split("#")[0]
+
+            form = page.locator("form#cmd-set_message")
+            form.locator("#message_ar").fill("مرحبا بكم، المكتب مفتوح حتى الرابعة والنصف")
+            form.locator("#message_fr").fill("Bienvenue, bureau ouvert jusqu'à 16 h 30")
+            form.locator("button").click()
+            for _ in range(50):
+                if page.locator(".cmd-status").first.get_attribute("data-status") == "succeeded":
+                    break
+                time.sleep(0.1)
+                page.reload()
+            first = page.locator("table.list tbody tr").first
+            expect(first.locator(".cmd-status")).to_have_text("réussie")
+            expect(first).to_contain_text("set_message")
+            expect(first).to_contain_text("Bienvenue, bureau ouvert")
+            expect(first).to_contain_text('"shown": true')
+            page.screenshot(path=str(SHOTS / "fleet-set-message-fr.png"), full_page=True)
+
+            # Too long: refused before anything is sent, said in the operator's language.
+            sent_before = page.locator(".cmd-status").count()
+            field = page.locator("form#cmd-set_message #message_fr")
+            field.evaluate("e => e.removeAttribute('maxlength')")  # as a crafted post would
+            field.fill("x" * 161)
+            page.locator("form#cmd-set_message button").click()
+            expect(page.locator("#command-error")).to_contain_text("160 caractères au plus")
+            assert page.locator(".cmd-status").count() == sent_before
+
+            # The form is tied to the session: a post without its token is refused.
+            forged = page.request.post(
+                terminal_url + "/command",
+                form={"name": "set_message", "csrf": "0" * 32, "message_fr": "piège"},
+                max_redirects=0,
+            )
+            assert forged.status == 403
+
+            audit = page.request.get(dashboard + "/api/audit").json()["items"]
+            sent = [a for a in audit if a["action"] == "command"]
+            assert sent[0]["detail"]["name"] == "set_message"
+            assert sent[0]["detail"]["args"]["fr"] == "Bienvenue, bureau ouvert jusqu'à 16 h 30"
+            assert sent[0]["actor"].startswith("Samira Operator")
+
+            page.goto(terminal_url + "?lang=ar")
+            expect(page.locator("form#cmd-set_message legend")).to_contain_text("رسالة اليوم")
+            page.screenshot(path=str(SHOTS / "fleet-set-message-ar.png"), full_page=True)
+        finally:
+            browser.close()

@@ -1,4 +1,7 @@
-"""Statistics (statisticians only): charts, tables, and a CSV export with small counts hidden."""
+"""Statistics (statisticians only): charts, tables, and a CSV export with small counts hidden.
+
+Kiosk usage comes from the fleet manager, asked with the statistician's own token.
+"""
 
 from __future__ import annotations
 
@@ -14,13 +17,19 @@ from sqlalchemy import select
 from records_backend.api.deps import Db
 from records_backend.audit.log import append
 from records_backend.db.models import Office
+from records_backend.web import security
 from records_backend.web.charts import bar_chart
 from records_backend.web.context import Signed, Web, render, request_lang
-from records_backend.web.i18n import translate
+from records_backend.web.i18n import Lang, translate
+from records_backend.web.services import kiosk_usage
 from records_backend.web.services import stats as stats_service
 from records_backend.web.services.counter import local_today
 
 router = APIRouter(prefix="/staff", include_in_schema=False)
+#: Longer periods chart kiosk use per month, shorter ones per day.
+DAILY_UP_TO_DAYS = 62
+#: Office codes written in full under the availability bars up to this many offices.
+MAX_FULL_LABELS = 10
 
 
 def _filter(since: date | None, until: date | None, office: str) -> stats_service.StatsFilter:
@@ -57,8 +66,44 @@ def stats_page(
             translate(lang, "stats.no_data"),
         ),
     }
+    kiosk = kiosk_usage.fetch(web.records.settings.fleet_url, _access_token(request), f)
+    if isinstance(kiosk, kiosk_usage.KioskUsage):
+        charts.update(_kiosk_charts(lang, f, kiosk))
     offices = list(session.scalars(select(Office).order_by(Office.code)))
-    return render_stats(request, web, staff, f, fig, charts, offices, months)
+    return render_stats(request, web, staff, f, fig, charts, offices, months, kiosk)
+
+
+def _access_token(request: Request) -> str | None:
+    """The statistician's token: the one refreshed for this response, else the cookie's."""
+    pending: list[tuple[str, str | None, int]] = getattr(request.state, "cookies", [])
+    for name, value, _ in reversed(pending):
+        if name == security.SESSION_COOKIE and value:
+            return value
+    return request.cookies.get(security.SESSION_COOKIE)
+
+
+def _kiosk_charts(
+    lang: Lang, f: stats_service.StatsFilter, kiosk: kiosk_usage.KioskUsage
+) -> dict[str, Markup]:
+    monthly = (f.until - f.since).days + 1 > DAILY_UP_TO_DAYS
+    periods = kiosk.per_period(f.since, f.until, monthly)
+    offices = sorted(kiosk.offices)
+    return {
+        "kiosk_use": bar_chart(
+            translate(lang, "stats.kiosk_use_chart"),
+            list(periods),
+            [[c.requests for c in periods.values()], [c.receipts for c in periods.values()]],
+            translate(lang, "stats.no_data"),
+        ),
+        "kiosk_availability": bar_chart(
+            translate(lang, "stats.kiosk_availability_chart"),
+            # Many offices: their numbers only, so the labels do not run into each other
+            # (the table below gives the full codes).
+            [o[-2:] for o in offices] if len(offices) > MAX_FULL_LABELS else offices,
+            [[round(kiosk.offices[o].availability_pct or 0) for o in offices]],
+            translate(lang, "stats.no_data"),
+        ),
+    }
 
 
 def render_stats(
@@ -70,6 +115,7 @@ def render_stats(
     charts: dict[str, Markup],
     offices: list[Office],
     months: list[str],
+    kiosk: kiosk_usage.KioskUsage | kiosk_usage.Unavailable,
 ) -> HTMLResponse:
     return render(
         request,
@@ -81,11 +127,15 @@ def render_stats(
         charts=charts,
         offices=offices,
         months=months,
+        kiosk=kiosk,
+        kiosk_ok=isinstance(kiosk, kiosk_usage.KioskUsage),
     )
 
 
 @router.get("/stats.csv", response_model=None)
 def stats_csv(
+    request: Request,
+    web: Web,
     session: Db,
     staff: Signed,
     since: date | None = None,
@@ -104,8 +154,11 @@ def stats_csv(
         detail={"since": f.since.isoformat(), "until": f.until.isoformat()},
     )
     session.commit()
+    kiosk = kiosk_usage.fetch(web.records.settings.fleet_url, _access_token(request), f)
     out = io.StringIO()
-    csv.writer(out).writerows(stats_service.csv_rows(fig))
+    writer = csv.writer(out)
+    writer.writerows(stats_service.csv_rows(fig))
+    writer.writerows(kiosk_usage.csv_rows(kiosk))
     name = f"sijill-stats-{f.since.isoformat()}-{f.until.isoformat()}.csv"
     return Response(
         out.getvalue(),

@@ -91,7 +91,9 @@ class Printer:
 
 
 def _alerts(client: TestClient, state: str = "open,acknowledged") -> list[dict[str, Any]]:
-    result: list[dict[str, Any]] = client.get("/api/alerts", params={"state": state}).json()
+    result: list[dict[str, Any]] = client.get("/api/alerts", params={"state": state}).json()[
+        "items"
+    ]
     return result
 
 
@@ -138,7 +140,7 @@ def test_alert_raised_delivered_and_resolved(
         kill(agent)
         offline = wait_until(lambda: [a for a in _alerts(client) if a["rule"] == "offline"])
         assert offline[0]["detail"] == "offline (last_will)"
-        audit = client.get("/api/audit").json()
+        audit = client.get("/api/audit").json()["items"]
         assert [a["action"] for a in audit] == ["alert.acknowledge"]
 
 
@@ -195,7 +197,7 @@ def test_command_round_trip_and_timeout(
         ).json()
         timed_out = wait_until(lambda: _command_done(client, lost["id"], "timed_out"), 20)
         assert timed_out["detail"] == "no outcome before the deadline"
-        actions = [a["action"] for a in client.get("/api/audit").json()]
+        actions = [a["action"] for a in client.get("/api/audit").json()["items"]]
         assert actions.count("command") == 3
 
 
@@ -240,9 +242,11 @@ def test_config_by_scope_applied_and_rolled_back(
         ).json()["version"]
         wait_until(lambda: applied("kiosk-f1", v3))
         assert str(agent.settings.log_level) == "INFO"
-        history = client.get("/api/config", params={"scope": "office", "scope_id": "MK02"}).json()
+        history = client.get("/api/config", params={"scope": "office", "scope_id": "MK02"}).json()[
+            "items"
+        ]
         assert [h["version"] for h in history] == [rb["version"], v1]
-        actions = [a["action"] for a in client.get("/api/audit").json()]
+        actions = [a["action"] for a in client.get("/api/audit").json()["items"]]
         assert actions == ["config.set", "config.rollback", "config.set", "config.set"]
         agent.stop()
         other.stop()

@@ -78,7 +78,7 @@ def test_no_or_bad_token_is_refused(client: TestClient) -> None:
 
 def test_technician_sees_and_acts_only_in_its_office(client: TestClient) -> None:
     tech = bearer(token(["technician"], ["MK01"]))
-    ids = [t["id"] for t in client.get("/api/terminals", headers=tech).json()]
+    ids = [t["id"] for t in client.get("/api/terminals", headers=tech).json()["items"]]
     assert ids == ["kiosk-m1"]
     assert client.get("/api/terminals/kiosk-m2", headers=tech).status_code == 404
     # Not connected to a broker here: the command is recorded but cannot be sent.
@@ -117,7 +117,7 @@ def test_sign_in_form_sets_a_cookie_and_scopes_the_grid(client: TestClient) -> N
     arabic = client.get("/?lang=ar")
     assert 'dir="rtl"' in arabic.text
     assert "نظرة عامة" in arabic.text
-    audit = client.get("/api/audit").json()
+    audit = client.get("/api/audit").json()["items"]
     assert {a["action"] for a in audit} == {"terminal.register"}
 
 
@@ -170,7 +170,7 @@ def test_sign_in_with_a_records_backend_account(tmp_path: Path) -> None:
             )
             assert ok.headers["location"] == "/"
             assert c.get("/").status_code == 200
-            assert c.get("/api/terminals").json() == []
+            assert c.get("/api/terminals").json()["items"] == []
             assert len(seen) == 2
     finally:
         server.shutdown()

@@ -2,13 +2,18 @@
 
 from __future__ import annotations
 
+import time
+from datetime import datetime
 from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo
 
 import pytest
 
 from central_broker.runner import RunningBroker
 from kiosk_terminal.agent import HealthSnapshot
 from protocol.health import DeviceHealth, DeviceKind
+from protocol.messages import EventKind
 from tests.integration.fleet_manager.fleet_helpers import (
     fleet_settings,
     kill,
@@ -40,7 +45,9 @@ def _scenario(mosquitto: RunningBroker, topic_root: str, tmp_path: Path, url: st
         wait_until(lambda: client.get("/api/terminals/kiosk-pg1").status_code == 200)
         wait_until(lambda: client.get("/api/terminals/kiosk-pg1").json()["status"] == "degraded")
         wait_until(
-            lambda: [a for a in client.get("/api/alerts").json() if a["rule"] == "paper_out"]
+            lambda: [
+                a for a in client.get("/api/alerts").json()["items"] if a["rule"] == "paper_out"
+            ]
         )
         sent = client.post("/api/terminals/kiosk-pg1/commands", json={"name": "ping"}).json()
         wait_until(
@@ -60,6 +67,22 @@ def _scenario(mosquitto: RunningBroker, topic_root: str, tmp_path: Path, url: st
         history = client.get("/api/terminals/kiosk-pg1/history").json()
         assert history
         assert history[-1]["ts"].endswith(("+00:00", "Z"))
+        # Kiosk usage: counted per local day as events are stored (an upsert twice over).
+        for kind in (EventKind.REQUEST_SUBMITTED, EventKind.RECEIPT_PRINTED):
+            agent.publish_event(kind)
+            time.sleep(1.2)  # lands in a later flush: the day row is updated, not inserted
+        agent.publish_event(EventKind.REQUEST_SUBMITTED)
+        today = datetime.now(ZoneInfo(settings.office_timezone)).date().isoformat()
+        usage_url = f"/api/v1/usage?since={today}&until={today}"
+
+        def used() -> dict[str, Any] | None:
+            offices = client.get(usage_url).json()["offices"]
+            return offices[0] if offices and offices[0]["requests"] == 2 else None
+
+        office = wait_until(used)
+        assert (office["office"], office["receipts"], office["faults"]) == ("MK01", 1, 0)
+        assert office["terminals"][0]["terminal_id"] == "kiosk-pg1"
+        assert office["availability"] > 0
         kill(agent)
         wait_until(lambda: client.get("/api/terminals/kiosk-pg1").json()["reason"] == "last_will")
     assert not (tmp_path / "fleet.db").exists()

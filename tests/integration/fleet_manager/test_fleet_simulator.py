@@ -36,7 +36,7 @@ def test_simulated_fleet_with_faults(
         try:
 
             def counts() -> Counter[str]:
-                return Counter(t["status"] for t in client.get("/api/terminals").json())
+                return Counter(t["status"] for t in client.get("/api/terminals").json()["items"])
 
             wait_until(lambda: counts()["online"] == 40, timeout_s=20)
             for plan in ("kill:1", "freeze:1", "mute:1", "paper_out:1", "card_missing:1"):
@@ -44,12 +44,12 @@ def test_simulated_fleet_with_faults(
             wait_until(lambda: counts() == Counter(online=35, offline=3, degraded=2), 20)
 
             def reasons() -> list[str]:
-                rows = client.get("/api/terminals", params={"status": "offline"}).json()
+                rows = client.get("/api/terminals", params={"status": "offline"}).json()["items"]
                 return sorted(t["reason"] for t in rows)
 
             # The frozen one misses heartbeats first; the broker's keep-alive then fires its Will.
             wait_until(lambda: reasons() == ["last_will", "last_will", "missed_heartbeats"], 20)
-            rules = Counter(a["rule"] for a in client.get("/api/alerts").json())
+            rules = Counter(a["rule"] for a in client.get("/api/alerts").json()["items"])
             assert rules == Counter(offline=3, paper_out=1, card_reader_missing=1)
             grid = client.get("/").text
             assert grid.count('class="office ') == 4

@@ -95,7 +95,7 @@ def test_closed_outside_office_hours(
         closed = wait_until(lambda: _status_is(client, "kiosk-s3", "closed"))
         assert closed["reason"] == "clean_shutdown"
         time.sleep(0.5)
-        assert client.get("/api/alerts").json() == []
+        assert client.get("/api/alerts").json()["items"] == []
 
 
 def test_bad_messages_are_counted_and_dropped(

@@ -8,7 +8,7 @@ import jwt
 import pytest
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
-from fleet_manager.auth import AuthError, TokenVerifier
+from fleet_manager.auth import USAGE_ROLES, AuthError, TokenVerifier
 
 KEY = Ed25519PrivateKey.generate()
 
@@ -49,3 +49,16 @@ def test_refusals() -> None:
     hs = jwt.encode({"sub": "x", "exp": int(time.time()) + 60}, "secret", algorithm="HS256")
     with pytest.raises(AuthError):
         v.verify(hs)
+
+
+def test_statisticians_only_read_usage() -> None:
+    v = TokenVerifier(KEY.public_key())
+    token = make(roles=["statistician"], offices=["MK01"])
+    with pytest.raises(AuthError, match="fleet role"):
+        v.verify(token)  # the dashboard and the operational API
+    stats = v.verify(token, USAGE_ROLES)
+    assert stats.sees("MK01")
+    assert not stats.sees("MK02")
+    assert not stats.operator
+    with pytest.raises(AuthError, match="fleet role"):
+        v.verify(make(roles=["technician"], offices=["*"]), USAGE_ROLES)
