@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from pydantic import ValidationError
-from sqlalchemy import select
+from sqlalchemy import ColumnElement, and_, select
 from sqlalchemy.orm import Session
 
 from records_backend.audit.log import append
@@ -317,7 +317,8 @@ def _register(session: Session, by: Principal, act: Act, fields: ActFields) -> N
         _link_death(session, by, act, ref)
 
 
-def find_by_reference(session: Session, ref: str) -> Act | None:
+def reference_filter(session: Session, ref: str) -> ColumnElement[bool] | None:
+    """The condition that selects the act a reference names; None for an unknown office."""
     try:
         office, year, kind, number = parse_reference(ref)
     except ValueError as exc:
@@ -325,11 +326,14 @@ def find_by_reference(session: Session, ref: str) -> Act | None:
     oid = office_id(session, office)
     if oid is None:
         return None
-    return session.scalar(
-        select(Act).where(
-            Act.office_id == oid, Act.year == year, Act.kind == kind.value, Act.number == number
-        )
+    return and_(
+        Act.office_id == oid, Act.year == year, Act.kind == kind.value, Act.number == number
     )
+
+
+def find_by_reference(session: Session, ref: str) -> Act | None:
+    where = reference_filter(session, ref)
+    return None if where is None else session.scalar(select(Act).where(where))
 
 
 def _link_death(session: Session, by: Principal, death: Act, death_ref: str) -> None:

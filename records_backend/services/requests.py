@@ -17,7 +17,7 @@ from protocol.codes import CodeError, RequestCode, normalize_secret
 from records_backend.audit.log import append
 from records_backend.db.models import Act, DocRequest, RequestEvent
 from records_backend.db.types import utcnow
-from records_backend.domain.acts import ActStatus, parse_reference
+from records_backend.domain.acts import ActStatus
 from records_backend.domain.eligibility import Approval, RuleSet
 from records_backend.domain.errors import DomainError
 from records_backend.domain.requests import (
@@ -31,6 +31,7 @@ from records_backend.domain.requests import (
 )
 from records_backend.domain.roles import Permission
 from records_backend.services import codes
+from records_backend.services.acts import reference_filter
 from records_backend.services.offices import office_by_code, office_code, office_id
 from records_backend.services.principal import Principal
 
@@ -236,18 +237,10 @@ class _ActKey:
 
 def _act_for_request(session: Session, ref: str) -> _ActKey | None:
     """The few columns a submission needs of the act it names (not the whole row)."""
-    try:
-        office, year, kind, number = parse_reference(ref)
-    except ValueError as exc:
-        raise DomainError("invalid_input", str(exc)) from None
-    oid = office_id(session, office)
-    if oid is None:
+    where = reference_filter(session, ref)
+    if where is None:
         return None
-    row = session.execute(
-        select(Act.id, Act.status, Act.kind, Act.event_date).where(
-            Act.office_id == oid, Act.year == year, Act.kind == kind.value, Act.number == number
-        )
-    ).first()
+    row = session.execute(select(Act.id, Act.status, Act.kind, Act.event_date).where(where)).first()
     return None if row is None else _ActKey(row.id, row.status, row.kind, row.event_date)
 
 
