@@ -3,17 +3,29 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time
 from typing import Any, cast
 
-from sqlalchemy import Table, bindparam, func, insert, select, text, tuple_, update
+from sqlalchemy import (
+    Date,
+    DateTime,
+    Table,
+    Time,
+    bindparam,
+    func,
+    insert,
+    select,
+    text,
+    tuple_,
+    update,
+)
 from sqlalchemy.orm import Session
 
 from records_backend.audit.log import Actor, append
 from records_backend.db.models import Act, ActEvent, MarginalNote, Office, Register
-from records_backend.db.types import utcnow
+from records_backend.db.types import UTCDateTime, utcnow
 from records_backend.domain.acts import ActFields, ActStatus
 from records_backend.services.acts import search_keys
 
@@ -45,17 +57,32 @@ class BulkResult:
     notes: int = 0
 
 
-def _sqlite_value(value: object) -> object:
-    """What SQLAlchemy's SQLite types would store (ISO text for dates and times)."""
-    if isinstance(value, datetime):
-        # UTCDateTime: naive UTC in SQLite.
-        value = value.astimezone(UTC).replace(tzinfo=None)
-        return value.strftime("%Y-%m-%d %H:%M:%S.%f")
-    if isinstance(value, date):
-        return value.isoformat()
-    if isinstance(value, time):
-        return value.strftime("%H:%M:%S.%f")
-    return value
+def _sqlite_datetime(value: datetime) -> str:
+    # UTCDateTime: naive UTC in SQLite, in SQLAlchemy's storage format.
+    naive = value.astimezone(UTC).replace(tzinfo=None)
+    return naive.isoformat(sep=" ", timespec="microseconds")
+
+
+def _sqlite_date(value: date) -> str:
+    return value.isoformat()
+
+
+def _sqlite_time(value: time) -> str:
+    return value.isoformat(timespec="microseconds")
+
+
+def _sqlite_converter(column_type: object) -> Callable[[Any], str] | None:
+    """What SQLAlchemy's SQLite type of a column would store (ISO text for dates and
+    times); None where the value goes in as it is."""
+    if isinstance(column_type, UTCDateTime):
+        return _sqlite_datetime
+    if isinstance(column_type, DateTime):
+        raise ValueError("a naive DateTime column: use UTCDateTime")
+    if isinstance(column_type, Date):
+        return _sqlite_date
+    if isinstance(column_type, Time):
+        return _sqlite_time
+    return None
 
 
 def _json(value: dict[str, Any]) -> str:
@@ -75,9 +102,19 @@ def _insert_fast(session: Session, table: Table, rows: list[dict[str, Any]]) -> 
     # Names come from our own table metadata (checked above); values are bound.
     sql = f"INSERT INTO {table.name} ({', '.join(columns)}) VALUES ({marks})"  # noqa: S608
     if sqlite:
-        params: list[tuple[object, ...]] = [
-            tuple(_sqlite_value(row[c]) for c in columns) for row in rows
+        # Converters chosen once per column, not once per value: a batch has ~70 columns.
+        converted = [
+            (i, conv)
+            for i, c in enumerate(columns)
+            if (conv := _sqlite_converter(table.c[c].type)) is not None
         ]
+        params: list[tuple[object, ...]] = []
+        for row in rows:
+            values = [row[c] for c in columns]
+            for i, conv in converted:
+                if values[i] is not None:
+                    values[i] = conv(values[i])
+            params.append(tuple(values))
     else:
         params = [tuple(row[c] for c in columns) for row in rows]
     session.connection().exec_driver_sql(sql, params)
