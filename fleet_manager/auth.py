@@ -29,7 +29,11 @@ TECHNICIAN_COMMANDS = frozenset(
 
 
 class AuthError(Exception):
-    pass
+    """A refused sign-in; ``code`` names the reason the dashboard explains to the operator."""
+
+    def __init__(self, message: str, code: str = "token") -> None:
+        super().__init__(message)
+        self.code = code
 
 
 @dataclass(frozen=True, slots=True)
@@ -101,10 +105,10 @@ class TokenVerifier:
         raw_roles = claims.get("roles", claims.get("role", []))
         roles = frozenset([raw_roles] if isinstance(raw_roles, str) else raw_roles)
         if not roles & allowed:
-            raise AuthError("this account has no fleet role")
+            raise AuthError("this account has no fleet role", "no_role")
         offices = frozenset(str(o) for o in claims.get("offices", []) if o != "*")
         if "*" not in claims.get("offices", []) and not offices and CENTRAL_ADMIN not in roles:
-            raise AuthError("this account has no office scope")
+            raise AuthError("this account has no office scope", "no_scope")
         return Staff(
             subject=str(claims["sub"]),
             name=str(claims.get("name", claims["sub"]))[:100],

@@ -15,6 +15,50 @@ from protocol.topics import DEFAULT_ROOT
 from sijill.logs import configure_logging
 
 app = typer.Typer(help="Fleet manager: terminal health, alerts, commands.", no_args_is_help=True)
+db_app = typer.Typer(help="The fleet database: migrations.", no_args_is_help=True)
+app.add_typer(db_app, name="db")
+
+DataDir = Annotated[Path | None, typer.Option(help="Data directory (fleet.db lives here).")]
+DbUrl = Annotated[
+    str | None, typer.Option(help="Database URL (default: fleet.db in the data directory).")
+]
+
+
+def _db_settings(data_dir: Path | None, database_url: str | None) -> FleetSettings:
+    overrides: dict[str, object] = {}
+    if data_dir is not None:
+        overrides["data_dir"] = data_dir
+    if database_url is not None:
+        overrides["database_url"] = database_url
+    return FleetSettings(**overrides)  # type: ignore[arg-type]
+
+
+@db_app.command("upgrade")
+def db_upgrade(data_dir: DataDir = None, database_url: DbUrl = None) -> None:
+    """Apply pending migrations (a database made before migrations is stamped first)."""
+    from fleet_manager.db import make_engine
+    from fleet_manager.migrate import current_revision, upgrade
+
+    engine = make_engine(_db_settings(data_dir, database_url).database())
+    try:
+        before = current_revision(engine)
+        upgrade(engine)
+        typer.echo(f"fleet schema at revision {current_revision(engine)} (was {before})")
+    finally:
+        engine.dispose()
+
+
+@db_app.command("current")
+def db_current(data_dir: DataDir = None, database_url: DbUrl = None) -> None:
+    """Print the database's revision and the newest one this release knows."""
+    from fleet_manager.db import make_engine
+    from fleet_manager.migrate import current_revision, head_revision
+
+    engine = make_engine(_db_settings(data_dir, database_url).database())
+    try:
+        typer.echo(f"current: {current_revision(engine)}  head: {head_revision()}")
+    finally:
+        engine.dispose()
 
 
 @app.command()

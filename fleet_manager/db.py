@@ -1,4 +1,5 @@
-"""Engine and sessions; timestamps use the shared UTC column type."""
+"""Engine and sessions; timestamps use the shared UTC column type; the schema comes from
+the migrations in ``fleet_manager/migrations``."""
 
 from __future__ import annotations
 
@@ -34,7 +35,8 @@ def make_sessions(engine: Engine) -> sessionmaker[Any]:
     return sessionmaker(engine, expire_on_commit=False)
 
 
-def create_schema(engine: Engine) -> None:
-    from fleet_manager import models  # noqa: F401  (registers the tables)
+def migrate_schema(engine: Engine) -> None:
+    """Bring the database to the newest schema (Alembic; adopts create_all-era databases)."""
+    from fleet_manager.migrate import upgrade
 
-    Base.metadata.create_all(engine)
+    upgrade(engine)

@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from fleet_manager.alerts.notify import Notifier
 from fleet_manager.auth import TokenVerifier, load_public_key
-from fleet_manager.db import create_schema, make_engine, make_sessions
+from fleet_manager.db import make_engine, make_sessions, migrate_schema
 from fleet_manager.metrics import FleetMetrics
 from fleet_manager.runtime import FleetRuntime
 from fleet_manager.settings import FleetSettings
@@ -33,7 +33,7 @@ class FleetService:
     @classmethod
     def build(cls, settings: FleetSettings) -> FleetService:
         engine = make_engine(settings.database())
-        create_schema(engine)
+        migrate_schema(engine)
         sessions = make_sessions(engine)
         metrics = FleetMetrics()
         notifier = Notifier(settings)

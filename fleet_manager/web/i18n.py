@@ -48,6 +48,59 @@ _TEXTS: dict[str, tuple[str, str]] = {
         "Connectez-vous avec votre compte du registre d'état civil.",
         "سجّل الدخول بحسابك في سجل الحالة المدنية.",
     ),
+    "totp_code": ("Code de vérification (TOTP)", "رمز التحقق (TOTP)"),
+    "totp_hint": (
+        "Comptes à double authentification (officiers, chefs de bureau, administrateurs "
+        "centraux) : les 6 chiffres affichés par l'application d'authentification. "
+        "Les autres comptes le laissent vide.",
+        "للحسابات ذات التحقق بخطوتين (الضباط، رؤساء المكاتب، المشرفون المركزيون): الأرقام "
+        "الستة التي يعرضها تطبيق المصادقة. تتركه الحسابات الأخرى فارغا.",
+    ),
+    # Why a sign-in failed (fleet_manager.web.signin.REASONS).
+    "login_refused": (
+        "Identifiant ou mot de passe incorrect.",
+        "اسم المستخدم أو كلمة المرور غير صحيحة.",
+    ),
+    "login_locked": (
+        "Compte verrouillé temporairement après des échecs répétés ; réessayez plus tard.",
+        "الحساب مقفل مؤقتا بسبب محاولات فاشلة متكررة؛ أعد المحاولة لاحقا.",
+    ),
+    "login_totp_required": (
+        "Ce compte exige le code de vérification (TOTP) de l'application d'authentification : "
+        "saisissez-le avec le mot de passe.",
+        "هذا الحساب يتطلب رمز التحقق (TOTP) من تطبيق المصادقة: أدخله مع كلمة المرور.",
+    ),
+    "login_totp_invalid": (
+        "Code de vérification incorrect ou déjà utilisé : saisissez le code affiché maintenant.",
+        "رمز التحقق غير صحيح أو سبق استعماله: أدخل الرمز المعروض الآن.",
+    ),
+    "login_totp_not_enrolled": (
+        "Double authentification pas encore configurée : connectez-vous une fois aux pages du "
+        "personnel du registre pour l'activer, puis revenez ici.",
+        "لم يتم إعداد التحقق بخطوتين بعد: سجّل الدخول مرة واحدة في صفحات الموظفين بالسجل "
+        "لتفعيله، ثم عد إلى هنا.",
+    ),
+    "login_unreachable": (
+        "Le registre d'état civil ne répond pas ; réessayez dans un instant.",
+        "سجل الحالة المدنية لا يستجيب؛ أعد المحاولة بعد لحظة.",
+    ),
+    "login_unexpected": (
+        "Réponse inattendue du registre d'état civil ; réessayez.",
+        "رد غير متوقع من سجل الحالة المدنية؛ أعد المحاولة.",
+    ),
+    "login_needed": ("Saisissez vos identifiants.", "أدخل بيانات الدخول."),
+    "login_token": (
+        "Jeton refusé : expiré ou mal signé.",
+        "الرمز مرفوض: منتهي الصلاحية أو توقيعه غير صحيح.",
+    ),
+    "login_no_role": (
+        "Ce compte n'a pas de rôle sur le parc des bornes.",
+        "هذا الحساب ليس له دور في أسطول الأكشاك.",
+    ),
+    "login_no_scope": (
+        "Ce compte n'est rattaché à aucun bureau.",
+        "هذا الحساب غير مرتبط بأي مكتب.",
+    ),
     "total": ("Total", "المجموع"),
     "next_page": ("Page suivante", "الصفحة التالية"),
     "day_message": ("Message du jour", "رسالة اليوم"),

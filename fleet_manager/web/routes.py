@@ -8,7 +8,6 @@ from typing import Annotated, Any
 from urllib.parse import urlencode
 from zoneinfo import ZoneInfo
 
-import httpx
 from fastapi import APIRouter, Form, HTTPException, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from fastapi.templating import Jinja2Templates
@@ -18,7 +17,8 @@ from fleet_manager.auth import AuthError, Staff
 from fleet_manager.charts import line_chart
 from fleet_manager.command_args import FORM_FIELDS, LOG_LEVELS, ArgsError, check_args, from_form
 from fleet_manager.deps import COOKIE, csrf_token, service_of, staff_or_none
-from fleet_manager.web.i18n import RTL, pick_language, translator
+from fleet_manager.web.i18n import LANGUAGES, RTL, pick_language, translator
+from fleet_manager.web.signin import REASONS, records_token
 from protocol.messages import DAY_MESSAGE_MAX, CommandName
 
 HERE = Path(__file__).parent
@@ -227,28 +227,10 @@ def login(request: Request, error: str | None = None) -> HTMLResponse:
         request,
         "login.html",
         None,
-        error=error,
+        error=error if error in REASONS else ("token" if error else None),
         login_url=settings.auth_login_url,
         with_password=bool(settings.records_url),
     )
-
-
-def _records_token(records_url: str, username: str, password: str) -> str:
-    """Sign in at the records backend, the one place staff accounts live."""
-    try:
-        response = httpx.post(
-            records_url.rstrip("/") + "/api/v1/auth/login",
-            json={"username": username, "password": password},
-            timeout=10,
-        )
-    except httpx.HTTPError as exc:
-        raise AuthError(f"records backend unreachable: {type(exc).__name__}") from None
-    if response.status_code != 200:
-        raise AuthError("sign-in refused")
-    token = response.json().get("access_token")
-    if not isinstance(token, str):
-        raise AuthError("unexpected answer from the records backend")
-    return token
 
 
 @router.post("/login")
@@ -257,18 +239,23 @@ def login_post(
     token: Annotated[str | None, Form()] = None,
     username: Annotated[str | None, Form()] = None,
     password: Annotated[str | None, Form()] = None,
+    totp_code: Annotated[str | None, Form()] = None,
+    lang: Annotated[str | None, Form()] = None,
 ) -> Response:
     svc = service_of(request)
     if svc.verifier is None:
         return RedirectResponse("/", status_code=303)
     try:
         if username and password and svc.settings.records_url:
-            token = _records_token(svc.settings.records_url, username, password)
+            token = records_token(svc.settings.records_url, username, password, totp_code)
         if not token:
-            raise AuthError("sign-in needed")
+            raise AuthError("sign-in needed", "needed")
         svc.verifier.verify(token)
     except AuthError as exc:
-        return RedirectResponse(f"/login?{urlencode({'error': str(exc)[:80]})}", status_code=303)
+        reason = exc.code if exc.code in REASONS else "token"
+        # The refusal is explained in the language the form was shown in.
+        query = {"error": reason, **({"lang": lang} if lang in LANGUAGES else {})}
+        return RedirectResponse(f"/login?{urlencode(query)}", status_code=303)
     response = RedirectResponse("/", status_code=303)
     response.set_cookie(
         COOKIE,

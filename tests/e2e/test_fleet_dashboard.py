@@ -5,20 +5,30 @@ from __future__ import annotations
 import threading
 import time
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import jwt
+import pyotp
 import pytest
 import uvicorn
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+from fastapi import FastAPI
 from playwright.sync_api import Page, expect, sync_playwright
 
 from central_broker.runner import RunningBroker
 from fleet_manager.app import create_app
 from fleet_manager.settings import FleetSettings
 from fleet_manager.simulator import FaultPlan, Simulator
+from records_backend.app import create_app as create_records_app
+from records_backend.domain.roles import Role
+from records_backend.security import totp
+from records_backend.services import accounts
+from records_backend.services.principal import Principal
+from records_backend.settings import RecordsSettings
 from sijill.ports import free_port
+from tests.integration.records_backend.records_helpers import PASSWORD, enrol_totp
 
 pytestmark = pytest.mark.e2e
 
@@ -228,3 +238,131 @@ def test_message_of_the_day_sent_from_the_dashboard(dashboard: str) -> None:
             page.screenshot(path=str(SHOTS / "fleet-set-message-ar.png"), full_page=True)
         finally:
             browser.close()
+
+
+@contextmanager
+def _serving(app: FastAPI, port: int) -> Iterator[str]:
+    server = uvicorn.Server(
+        uvicorn.Config(app, host="127.0.0.1", port=port, log_config=None, access_log=False)
+    )
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    end = time.monotonic() + 20
+    while not server.started:
+        assert time.monotonic() < end, "server did not start"
+        time.sleep(0.05)
+    try:
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        server.should_exit = True
+        thread.join(15)
+
+
+def test_sign_in_with_records_accounts_and_totp(tmp_path: Path) -> None:
+    """A central administrator signs in to the dashboard with their TOTP code; without it,
+    with a wrong one or before enrolling, the page says why in the operator's language; a
+    fleet operator (no TOTP) signs in with the password alone."""
+    records = create_records_app(
+        RecordsSettings(
+            data_dir=tmp_path / "records",
+            database_url=f"sqlite:///{tmp_path / 'records.db'}",
+            argon2_time_cost=1,
+            argon2_memory_kib=64,
+        )
+    )
+    with _serving(records, free_port()) as records_url:
+        # Accounts once the backend has migrated its database on start.
+        state = records.state.records
+        with state.sessions.begin() as session:
+            for username, role in (
+                ("admin.central", Role.CENTRAL_ADMIN),
+                ("admin.new", Role.CENTRAL_ADMIN),
+                ("fleet.op", Role.FLEET_OPERATOR),
+            ):
+                accounts.create_user(
+                    session,
+                    state.passwords,
+                    Principal.system(),
+                    username=username,
+                    full_name=username.replace(".", " ").title(),
+                    password=PASSWORD,
+                    roles=[role],
+                    office_codes=[],
+                    all_offices=True,
+                )
+        secret, last_step = enrol_totp(state, "admin.central")  # as the staff pages would
+        SHOTS.mkdir(parents=True, exist_ok=True)
+        fleet = create_app(
+            FleetSettings(
+                data_dir=tmp_path / "fleet", ingest_enabled=False, records_url=records_url
+            )
+        )
+        with (
+            _serving(fleet, free_port()) as base,
+            sync_playwright() as pw,
+        ):
+            browser = pw.chromium.launch(executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS)
+            try:
+                page = browser.new_page(viewport={"width": 1100, "height": 800})
+
+                def sign_in(username: str, code: str | None, lang: str = "fr") -> None:
+                    page.goto(f"{base}/login?lang={lang}")
+                    page.fill("input[name=username]", username)
+                    page.fill("input[name=password]", PASSWORD)
+                    if code is not None:
+                        page.fill("input[name=totp_code]", code)
+                    page.locator("form.login").first.locator("button").click()
+
+                page.goto(base + "/login?lang=fr")
+                field = page.locator("#totp_code")
+                assert field.get_attribute("autocomplete") == "one-time-code"
+                assert field.get_attribute("inputmode") == "numeric"
+                expect(page.locator("label", has=field)).to_contain_text(
+                    "Code de vérification (TOTP)"
+                )
+
+                # No code: the records backend asks for one.
+                sign_in("admin.central", None)
+                expect(page.locator("#login-error")).to_have_attribute(
+                    "data-reason", "totp_required"
+                )
+                expect(page.locator("#login-error")).to_contain_text(
+                    "exige le code de vérification (TOTP)"
+                )
+                expect(page.locator("#totp_code")).to_be_focused()
+                page.screenshot(path=str(SHOTS / "fleet-login-totp-required-fr.png"))
+
+                # A wrong code, said in Arabic to an operator reading Arabic.
+                now_step = int(time.time() // totp.STEP_S)
+                step = max(now_step, last_step + 1)
+                right = pyotp.TOTP(secret).at(step * totp.STEP_S)
+                wrong = f"{(int(right) + 1) % 1_000_000:06d}"
+                sign_in("admin.central", wrong, lang="ar")
+                assert page.get_attribute("html", "dir") == "rtl"
+                expect(page.locator("label", has=page.locator("#totp_code"))).to_contain_text(
+                    "رمز التحقق (TOTP)"
+                )
+                expect(page.locator("#login-error")).to_have_text(
+                    "رمز التحقق غير صحيح أو سبق استعماله: أدخل الرمز المعروض الآن."
+                )
+                page.screenshot(path=str(SHOTS / "fleet-login-totp-invalid-ar.png"))
+
+                # Not enrolled yet: sent to the staff pages first.
+                sign_in("admin.new", "123456")
+                expect(page.locator("#login-error")).to_have_attribute(
+                    "data-reason", "totp_not_enrolled"
+                )
+                expect(page.locator("#login-error")).to_contain_text("pages du personnel")
+
+                # The right code (spaces as some apps show it) opens the dashboard.
+                sign_in("admin.central", f"{right[:3]} {right[3:]}")
+                expect(page).to_have_url(base + "/")
+                expect(page.locator(".who")).to_have_text("Admin Central")
+                page.goto(base + "/logout")
+
+                # A fleet operator has no TOTP: the password is enough, as before.
+                sign_in("fleet.op", None)
+                expect(page).to_have_url(base + "/")
+                expect(page.locator(".who")).to_have_text("Fleet Op")
+            finally:
+                browser.close()

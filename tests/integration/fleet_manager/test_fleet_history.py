@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import func, select
 
-from fleet_manager.db import create_schema, make_engine, make_sessions
+from fleet_manager.db import make_engine, make_sessions, migrate_schema
 from fleet_manager.history import prune
 from fleet_manager.models import TelemetryRollup, TelemetrySample, TerminalEvent
 
@@ -17,7 +17,7 @@ pytestmark = pytest.mark.integration
 
 def test_prune_folds_and_drops(tmp_path: Path) -> None:
     engine = make_engine(f"sqlite:///{tmp_path / 'fleet.db'}")
-    create_schema(engine)
+    migrate_schema(engine)
     sessions = make_sessions(engine)
     now = datetime(2026, 5, 4, 12, 30, tzinfo=UTC)
     with sessions.begin() as session:
