@@ -6,47 +6,15 @@ from datetime import UTC, date, datetime
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, HTTPException, Query, Request
-from pydantic import BaseModel, Field
 
 from fleet_manager.auth import Staff
 from fleet_manager.deps import service_of, usage_staff
 from fleet_manager.usage import MAX_DAYS
 from fleet_manager.usage_store import DEFAULT_OFFICES, MAX_OFFICES, UsageRefused, usage
 from protocol.topics import TopicError, validate_office_code
+from protocol.usage import UsageOut
 
 router = APIRouter(prefix="/api/v1", tags=["usage"])
-
-
-class UsageFigures(BaseModel):
-    requests: int = Field(description="requests submitted at the kiosk")
-    receipts: int = Field(description="receipts printed")
-    faults: int = Field(description="device faults reported (paper out, cover open, errors)")
-    open_s: int = Field(description="office-hours seconds the terminals existed")
-    online_s: int = Field(description="of which they were alive (online or degraded)")
-    availability: float | None = Field(description="online_s / open_s, null without open hours")
-
-
-class UsageDayOut(UsageFigures):
-    day: date = Field(description="local day in the offices' time zone")
-
-
-class UsageTerminalOut(UsageFigures):
-    terminal_id: str
-
-
-class UsageOfficeOut(UsageFigures):
-    office: str | None = Field(description="office code; null for terminals with no office")
-    days: list[UsageDayOut] = Field(description="days with open hours or counts, oldest first")
-    terminals: list[UsageTerminalOut] = Field(description="totals over the period per terminal")
-
-
-class UsageOut(BaseModel):
-    since: date
-    until: date
-    timezone: str
-    offices: list[UsageOfficeOut]
-    total_offices: int = Field(description="offices in the answer over every page")
-    next_cursor: str | None = Field(description="pass as `cursor` for the next page; null: last")
 
 
 @router.get(

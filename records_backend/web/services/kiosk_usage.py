@@ -10,10 +10,11 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from enum import StrEnum
-from typing import Any
 
 import httpx
+from pydantic import ValidationError
 
+from protocol.usage import UsageFigures, UsageOut
 from records_backend.web.services.stats import StatsFilter, suppress
 
 METRICS = ("requests", "receipts", "faults")
@@ -37,12 +38,12 @@ class Counts:
     open_s: float = 0.0
     online_s: float = 0.0
 
-    def add(self, row: dict[str, Any]) -> None:
-        self.requests += int(row["requests"])
-        self.receipts += int(row["receipts"])
-        self.faults += int(row["faults"])
-        self.open_s += float(row["open_s"])
-        self.online_s += float(row["online_s"])
+    def add(self, other: Counts | UsageFigures) -> None:
+        self.requests += other.requests
+        self.receipts += other.receipts
+        self.faults += other.faults
+        self.open_s += other.open_s
+        self.online_s += other.online_s
 
     @property
     def availability_pct(self) -> float | None:
@@ -65,14 +66,14 @@ class KioskUsage:
         for (_, when), c in self.days.items():
             key = _label(when, monthly)
             if key in out:
-                out[key].add(_as_row(c))
+                out[key].add(c)
         return out
 
     @property
     def total(self) -> Counts:
         out = Counts()
         for c in self.offices.values():
-            out.add(_as_row(c))
+            out.add(c)
         return out
 
 
@@ -80,26 +81,15 @@ def _label(day: date, monthly: bool) -> str:
     return day.isoformat()[:7] if monthly else day.isoformat()[5:]
 
 
-def _as_row(c: Counts) -> dict[str, Any]:
-    return {
-        "requests": c.requests,
-        "receipts": c.receipts,
-        "faults": c.faults,
-        "open_s": c.open_s,
-        "online_s": c.online_s,
-    }
-
-
-def parse(pages: list[dict[str, Any]]) -> KioskUsage:
+def parse(pages: list[UsageOut]) -> KioskUsage:
     """The fleet manager's pages → figures per office and per office and day (pure)."""
     out = KioskUsage()
     for page in pages:
-        for office in page["offices"]:
-            code = str(office["office"] or "-")
+        for office in page.offices:
+            code = office.office or "-"
             out.offices.setdefault(code, Counts()).add(office)
-            for row in office["days"]:
-                key = (code, date.fromisoformat(row["day"]))
-                out.days.setdefault(key, Counts()).add(row)
+            for row in office.days:
+                out.days.setdefault((code, row.day), Counts()).add(row)
     return out
 
 
@@ -115,7 +105,7 @@ def fetch(
     params: dict[str, str] = {"since": f.since.isoformat(), "until": f.until.isoformat()}
     if f.office:
         params["office"] = f.office
-    pages: list[dict[str, Any]] = []
+    pages: list[UsageOut] = []
     try:
         with httpx.Client(
             base_url=fleet_url.rstrip("/"),
@@ -128,15 +118,15 @@ def fetch(
                     return Unavailable.REFUSED
                 if response.status_code != 200:
                     return Unavailable.FAILED
-                page = response.json()
+                page = UsageOut.model_validate_json(response.content)
                 pages.append(page)
-                if not page.get("next_cursor"):
+                if not page.next_cursor:
                     break
-                params["cursor"] = str(page["next_cursor"])
+                params["cursor"] = page.next_cursor
             return parse(pages)
     except httpx.TransportError:
         return Unavailable.UNREACHABLE
-    except (ValueError, KeyError, TypeError):
+    except ValidationError:
         return Unavailable.FAILED
 
 
