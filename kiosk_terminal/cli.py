@@ -38,6 +38,14 @@ def run(
     windowed: Annotated[
         bool, typer.Option("--windowed", help="A window instead of fullscreen (development).")
     ] = False,
+    card: Annotated[
+        str | None,
+        typer.Option(
+            "--card",
+            help="Card reader: pcsc (pcscd; reader named by SIJILL_KIOSK_CARD_READER), "
+            "simulated, none. Default: the 'card' setting.",
+        ),
+    ] = None,
 ) -> None:
     """Run the kiosk until SIGTERM (fullscreen; Escape and the close button do nothing).
 
@@ -57,6 +65,10 @@ def run(
         overrides["fullscreen"] = False
     if windowed:
         overrides["fullscreen"] = False
+    if card is not None:
+        if card not in ("auto", "pcsc", "simulated", "none"):
+            raise typer.BadParameter("pcsc, simulated, none or auto", param_hint="--card")
+        overrides["card"] = card
     settings = KioskSettings(**overrides)
     configure_logging(settings.log_level, settings.log_format, service="kiosk")
     raise typer.Exit(run_app(settings, simulated, headless_screenshots))

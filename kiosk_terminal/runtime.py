@@ -22,6 +22,7 @@ from kiosk_terminal.core.model import Lang, OfficeInfo
 from kiosk_terminal.core.procedures import ProceduresCatalog
 from kiosk_terminal.core.request import RequestDeps, RequestJourney, RequestStep
 from kiosk_terminal.core.session import KioskSession, SessionDeps, SessionSettings
+from kiosk_terminal.i18n import catalogue_ready
 from kiosk_terminal.services.backend_http import HttpBackend, NoBackend
 from kiosk_terminal.services.devices import KioskDevices, make_print_jobs
 from kiosk_terminal.services.outbox import Outbox
@@ -188,15 +189,34 @@ def make_printer(settings: KioskSettings, simulated: bool) -> ReceiptPrinter:
     )
 
 
+def card_mode(settings: KioskSettings, simulated: bool) -> str:
+    """Which card reader the settings ask for: pcsc, simulated or none."""
+    if settings.card != "auto":
+        return settings.card
+    if settings.card_reader:
+        return "pcsc"
+    return "simulated" if simulated else "none"
+
+
+def make_card_reader(settings: KioskSettings, simulated: bool) -> CardReader | None:
+    mode = card_mode(settings, simulated)
+    if mode == "pcsc":
+        from drivers.card.reader import PcscCardReader
+
+        # An empty match takes the first reader pcscd lists (a terminal has one).
+        return PcscCardReader(settings.card_reader or "", apdu_timeout_s=settings.card_timeout_s)
+    if mode == "simulated":
+        from drivers.card.simulator import SimulatedCardReader
+
+        return SimulatedCardReader()
+    return None
+
+
 def open_input_devices(
     settings: KioskSettings, simulated: bool
 ) -> tuple[CardReader | None, BarcodeScanner | None]:
-    """The card reader (PC/SC, when a reader name is set) and the barcode scanner."""
-    card: CardReader | None = None
-    if settings.card_reader:
-        from drivers.card.reader import PcscCardReader
-
-        card = PcscCardReader(settings.card_reader)
+    """The card reader (``card`` setting: PC/SC, simulated or none) and the barcode scanner."""
+    card = make_card_reader(settings, simulated)
     scanner: BarcodeScanner | None = None
     if simulated:
         from drivers.scanner.simulator import SimulatedScanner
@@ -214,6 +234,17 @@ def open_input_devices(
         except Exception as exc:  # an absent device shows in telemetry, it does not stop us
             log.error("input device not available at start: %s", type(exc).__name__)
     return card, scanner
+
+
+def offered_languages(codes: tuple[str, ...]) -> tuple[Lang, ...]:
+    """The configured languages whose catalogue is translated enough to offer them."""
+    offered = []
+    for code in codes:
+        if catalogue_ready(code):
+            offered.append(Lang(code))
+        else:
+            log.warning("language %s not offered: its screen texts are not translated yet", code)
+    return tuple(offered) or (Lang.AR, Lang.FR)
 
 
 def _year() -> int:
@@ -258,7 +289,10 @@ def build_runtime(
     except Exception as exc:  # a missing printer is out of service, not a crash
         log.error("printer not available at start: %s", type(exc).__name__)
     jobs = make_print_jobs(printer, data / "print-jobs.json", settings.printer_profile)
-    devices = KioskDevices(printer, jobs, office, card_reader, ready_cache_s=2.0)
+    devices = KioskDevices(
+        printer, jobs, office, card_reader, card_timeout_s=settings.card_timeout_s,
+        ready_cache_s=2.0,
+    )  # fmt: skip
     outbox = Outbox(data / "outbox.db", backend)
     if simulated and not configured_backend and outbox.codes_left() == 0:
         # A simulated kiosk with no registry still shows offline acceptance: it gets a block
@@ -277,7 +311,7 @@ def build_runtime(
         SessionSettings(
             idle_timeout_s=settings.idle_timeout_s,
             warning_s=settings.warning_s,
-            languages=tuple(Lang(code) for code in settings.languages),
+            languages=offered_languages(settings.languages),
         ),
     )
     speaker = Speaker(enabled=settings.speech, clips_dir=settings.clips_dir)

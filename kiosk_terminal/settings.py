@@ -26,12 +26,19 @@ class KioskSettings(ServiceSettings):
     backend_url: str | None = None
     #: The terminal's API token (``sjt_…``) issued by the records backend at enrolment.
     backend_token: SecretStr | None = None
-    card_reader: str | None = None  # PC/SC reader name to match; None: no card reader
+    #: Which card reader: "pcsc" (pcscd, the reader whose name contains ``card_reader``, or
+    #: the first one when that is empty), "simulated" (in-process, for the demo and tests),
+    #: "none"; "auto": pcsc when ``card_reader`` is set, else simulated with ``--simulated``.
+    card: Literal["auto", "pcsc", "simulated", "none"] = "auto"
+    card_reader: str | None = None  # part of the PC/SC reader name to use
+    card_timeout_s: float = Field(default=8.0, gt=0, le=60)  # per APDU while reading the chip
     scanner: bool = True  # the serial barcode scanner (its own SIJILL_SCANNER_* settings)
     backend_timeout_s: float = Field(default=5.0, gt=0, le=60)
     idle_timeout_s: float = Field(default=60.0, ge=10, le=600)
     warning_s: float = Field(default=15.0, ge=5, le=120)
-    languages: tuple[LangCode, ...] = ("ar", "fr", "en")
+    #: Offered on the language choice in this order; a language whose catalogue does not
+    #: translate the required screen texts yet is left out (and logged).
+    languages: tuple[LangCode, ...] = ("ar", "fr", "en", "zgh")
     speech: bool = True
     clips_dir: Path | None = None
     fullscreen: bool = True

@@ -188,15 +188,22 @@ class RequestJourney:
 
     # --- identify -----------------------------------------------------------------------
 
-    def choose_method(self, method: IdentifyMethod) -> None:
+    def choose_method(self, method: IdentifyMethod, card_present: bool = False) -> None:
+        """``card_present``: a card already lies in the reader (skip "insert your card")."""
         self._expect(S.METHOD)
         self.method = method
         self.reason = None
         self.step = {
-            IdentifyMethod.CARD: S.CARD_INSERT,
+            IdentifyMethod.CARD: S.CARD_KEYS if card_present else S.CARD_INSERT,
             IdentifyMethod.REFERENCE: S.REFERENCE,
             IdentifyMethod.NAME: S.NAME,
         }[method]
+
+    def retry_card(self, card_present: bool) -> None:
+        """After a failed reading: type the keys again, or first put the card back."""
+        self._expect(S.CARD_FAILED)
+        self.reason = None
+        self.step = S.CARD_KEYS if card_present else S.CARD_INSERT
 
     def card_inserted(self) -> None:
         if self.step is S.CARD_INSERT:

@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 from functools import partial
 
+from kiosk_terminal.core.attract import AttractLoop
 from kiosk_terminal.core.lookup import CollectJourney, StatusJourney
 from kiosk_terminal.core.model import Lang
 from kiosk_terminal.core.procedures import GuideJourney, ProceduresCatalog
@@ -82,8 +83,10 @@ class KioskSession:
         self.printer_ok = True
         self.maintenance = False
         self.message_of_the_day: str | None = None
+        self.attract = AttractLoop()  # the slides shown while nobody uses the kiosk
         self.background: Background = run_now
         self.waiting = False  # a look-up is running: input is held until it is done
+        self.card_present = False  # as the reader last said (a card may stay in it)
         self._maintenance_deferred = False
         self.journeys_finished = 0
         self._last_activity = deps.monotonic()
@@ -145,6 +148,7 @@ class KioskSession:
         self.high_contrast = False
         self.warning = False
         self.screen = Screen.OUT_OF_SERVICE if self.out_of_service else Screen.ATTRACT
+        self.attract.restart()
         self._last_activity = self.deps.monotonic()
         self.changed()
 
@@ -258,6 +262,7 @@ class KioskSession:
 
     def set_message_of_the_day(self, text: str | None) -> None:
         self.message_of_the_day = text or None
+        self.attract.set_notice(self.message_of_the_day)
         self.changed()
 
     def scanned(self, text: str) -> None:
@@ -288,12 +293,22 @@ class KioskSession:
             self.look_up(partial(journey.typed, text))
 
     def card_inserted(self) -> None:
+        self.card_present = True
         if isinstance(self.journey, RequestJourney) and not self.waiting:
             self.activity()
             self.journey.card_inserted()
             self.changed()
 
     def card_removed(self) -> None:
+        # While the chip is being read the reading itself reports the card pulled.
+        self.card_present = False
         if isinstance(self.journey, RequestJourney) and not self.waiting:
             self.journey.card_removed()
+            self.changed()
+
+    def retry_card(self) -> None:
+        """After a failed reading, "try again": the keys again if the card is still in."""
+        if isinstance(self.journey, RequestJourney):
+            self.activity()
+            self.journey.retry_card(self.card_present)
             self.changed()

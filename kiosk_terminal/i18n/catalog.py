@@ -8,12 +8,15 @@ is compiled to the ``.mo`` the kiosk loads. Uses Babel (a development dependency
 from __future__ import annotations
 
 import ast
+import json
 import re
 from pathlib import Path
 
-from kiosk_terminal.i18n import DOMAIN, LOCALE_DIR
+from kiosk_terminal.i18n import DOMAIN, LOCALE_DIR, REQUIRED_FILE, catalogue_ready
 
-SOURCES = (Path(__file__).resolve().parent.parent / "ui",)
+_KIOSK = Path(__file__).resolve().parent.parent
+#: Where screen texts are written: the UI, and the attract loop's slides (marked ``t("…")``).
+SOURCES = (_KIOSK / "ui", _KIOSK / "core" / "attract.py")
 LANGUAGES = ("ar", "fr", "en", "zgh")
 _CALL = re.compile(r"""\bt\(\s*((?:"(?:[^"\\]|\\.)*"\s*)+)\)|\bt\('((?:[^'\\]|\\.)*)'\)""")
 _PART = re.compile(r'"((?:[^"\\]|\\.)*)"')
@@ -23,7 +26,7 @@ def extract(sources: tuple[Path, ...] = SOURCES) -> list[str]:
     """Every ``t("…")`` message id in the UI code, in order of first appearance."""
     found: list[str] = []
     for folder in sources:
-        for path in sorted(folder.rglob("*.py")):
+        for path in sorted(folder.rglob("*.py")) if folder.is_dir() else [folder]:
             for match in _CALL.finditer(path.read_text(encoding="utf-8")):
                 if match.group(1) is not None:
                     parts = _PART.findall(match.group(1))
@@ -33,6 +36,47 @@ def extract(sources: tuple[Path, ...] = SOURCES) -> list[str]:
                 if message not in found:
                     found.append(message)
     return found
+
+
+#: Screens a language may leave untranslated and still be offered (they fall back, as the
+#: procedures guide's texts do): the guide, collecting, the status check.
+OPTIONAL_FUNCTIONS = frozenset(
+    {"_screen_guide", "_screen_collect", "_screen_status", "_state_text"}
+)
+
+
+def _messages_in(node: ast.AST) -> set[str]:
+    found: set[str] = set()
+    for call in ast.walk(node):
+        if (
+            isinstance(call, ast.Call)
+            and isinstance(call.func, ast.Name | ast.Attribute)
+            and (call.func.id if isinstance(call.func, ast.Name) else call.func.attr) == "t"
+            and call.args
+            and isinstance(call.args[0], ast.Constant)
+            and isinstance(call.args[0].value, str)
+        ):
+            found.add(call.args[0].value)
+    return found
+
+
+def required_messages(sources: tuple[Path, ...] = SOURCES) -> list[str]:
+    """What a language must translate to be offered: every screen text but the optional
+    screens' own (language choice, home, attract loop, the request journey, its errors)."""
+    optional: set[str] = set()
+    elsewhere: set[str] = set()
+    for folder in sources:
+        for path in sorted(folder.rglob("*.py")) if folder.is_dir() else [folder]:
+            tree = ast.parse(path.read_text(encoding="utf-8"))
+            inside: set[str] = set()
+            for node in ast.walk(tree):
+                if isinstance(node, ast.FunctionDef) and node.name in OPTIONAL_FUNCTIONS:
+                    inside |= _messages_in(node)
+            optional |= inside
+            for node in ast.walk(tree):
+                if isinstance(node, ast.FunctionDef) and node.name not in OPTIONAL_FUNCTIONS:
+                    elsewhere |= _messages_in(node)
+    return [m for m in extract(sources) if m not in optional or m in elsewhere]
 
 
 def po_path(lang: str) -> Path:
@@ -84,7 +128,12 @@ def main() -> None:
     for lang in LANGUAGES:
         update(lang, messages)
         compile_catalog(lang)
-    print(f"{len(messages)} messages, {len(LANGUAGES)} languages")
+    required = required_messages()
+    text = json.dumps(required, ensure_ascii=False, indent=1)
+    REQUIRED_FILE.write_text(text + "\n", encoding="utf-8")
+    ready = [lang for lang in LANGUAGES if catalogue_ready(lang)]
+    print(f"{len(messages)} messages ({len(required)} required), {len(LANGUAGES)} languages, "
+          f"offered: {', '.join(ready)}")  # fmt: skip
 
 
 if __name__ == "__main__":

@@ -16,7 +16,13 @@ from pathlib import Path
 
 from drivers.card.interface import CardReader
 from drivers.card.mrz import BacKey
-from drivers.errors import AuthenticationFailed, CardRemoved, DeviceError, DeviceUnavailable
+from drivers.errors import (
+    AuthenticationFailed,
+    CardRemoved,
+    DeviceError,
+    DeviceUnavailable,
+    UnknownCard,
+)
 from drivers.printer.encode import encode_receipt
 from drivers.printer.interface import ReceiptPrinter
 from drivers.printer.jobs import JobJournal, PrintJobs
@@ -205,8 +211,13 @@ class KioskDevices:
             dg1 = self.card_reader.read_document(key, timeout=self.card_timeout_s)
         except AuthenticationFailed:
             raise CardReadFailed("keys") from None
-        except (CardRemoved, DeviceUnavailable):
+        except CardRemoved:
+            # Pulled during the reading (or not in yet): put it back and try again.
+            raise CardReadFailed("removed") from None
+        except DeviceUnavailable:
             raise CardReadFailed("absent") from None
+        except UnknownCard:
+            raise CardReadFailed("not_id_card") from None  # a bank card, a badge…
         except DeviceError:
             raise CardReadFailed("unreadable") from None
         if dg1.birth_date is None or not dg1.surname:

@@ -67,7 +67,8 @@ class PrintFailed(Exception):  # noqa: N818
 
 
 class CardReadFailed(Exception):  # noqa: N818
-    """The card could not be read; ``reason`` is one of: absent, keys, unreadable."""
+    """The card could not be read; ``reason`` is one of: absent (no reader or service),
+    removed (the card left the reader during the reading), keys, not_id_card, unreadable."""
 
     def __init__(self, reason: str) -> None:
         super().__init__(reason)

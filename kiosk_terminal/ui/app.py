@@ -17,6 +17,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+from kivy.animation import Animation
 from kivy.app import App
 from kivy.clock import Clock
 from kivy.core.audio import SoundLoader
@@ -31,6 +32,7 @@ from kiosk_terminal.core.session import Screen as ScreenName
 from kiosk_terminal.i18n import Translator
 from kiosk_terminal.runtime import KioskRuntime
 from kiosk_terminal.services.systemd import notify, watchdog_interval_s
+from kiosk_terminal.ui.config import release_free_heap
 from kiosk_terminal.ui.render import Renderer, warning_texts
 from kiosk_terminal.ui.theme import Theme, register_font
 
@@ -77,6 +79,9 @@ class KioskApp(App):  # type: ignore[misc]
         self._sound: Any = None
         self._stop_worker = threading.Event()
         self._worker: threading.Thread | None = None
+        self._attract_clock: Any = None  # runs only while the attract loop is on screen
+        self._fade: Any = None  # the slide's running fade, if any
+        self._fade_in = False
         self.refresh_trigger = Clock.create_trigger(lambda _dt: self.refresh(), -1)
         self.after_refresh: list[Any] = []  # callbacks (the screenshot tour) after a render
 
@@ -111,6 +116,7 @@ class KioskApp(App):  # type: ignore[misc]
         notify("READY=1")
 
     def on_stop(self) -> None:
+        self._attract(False)
         notify("STOPPING=1")
         self._stop_worker.set()
         if self._worker is not None:
@@ -211,6 +217,12 @@ class KioskApp(App):  # type: ignore[misc]
             for part in ("header", "body", "footer"):
                 left.ids[part].clear_widgets()
         manager.current = screen.name
+        self._attract(session.screen is ScreenName.ATTRACT)
+        if self._fade_in and renderer.slide is not None:
+            self._fade_in = False
+            renderer.slide.opacity = 0
+            self._fade = Animation(opacity=1, d=session.attract.timing.fade_s)
+            self._fade.start(renderer.slide)
         self._show_busy(session.waiting)
         self._show_warning(session.warning)
         spoken = (*key, session.language)
@@ -221,6 +233,55 @@ class KioskApp(App):  # type: ignore[misc]
             self.runtime.speaker.say(prompt_key, renderer.prompt, session.language)
         for callback in list(self.after_refresh):
             callback()
+
+    # --- the attract loop -----------------------------------------------------------------
+
+    @property
+    def attract_running(self) -> bool:
+        return self._attract_clock is not None
+
+    def _attract(self, on: bool) -> None:
+        """Start the slide clock on the attract screen; stop it (and any fade) elsewhere."""
+        if on and self._attract_clock is None:
+            # A citizen just left: the screens they saw are gone, return their memory.
+            Clock.schedule_once(lambda _dt: release_free_heap(), 0.5)
+            interval = self.session.attract.timing.slide_s
+            self._attract_clock = Clock.schedule_interval(self._next_slide, interval)
+        elif not on and self._attract_clock is not None:
+            self._attract_clock.cancel()
+            self._attract_clock = None
+            target = self._fade_target()
+            if self._fade is not None and target is not None:
+                self._fade.cancel(target)
+            self._fade = None
+            self._fade_in = False
+
+    def _fade_target(self) -> Any:
+        renderer = self.renderer
+        return renderer.slide if renderer is not None else None
+
+    def _next_slide(self, _dt: float = 0.0) -> None:
+        """Fade the slide out, move the loop on, fade the next one in."""
+        target = self._fade_target()
+        if self.session.screen is not ScreenName.ATTRACT or target is None:
+            return
+        fade = Animation(opacity=0, d=self.session.attract.timing.fade_s)
+
+        def swap(*_args: Any) -> None:
+            if self.session.screen is ScreenName.ATTRACT:
+                self.session.attract.advance()
+                self._fade_in = True
+                self.refresh()
+
+        fade.bind(on_complete=swap)
+        self._fade = fade
+        fade.start(target)
+
+    def show_slide(self, index: int) -> None:
+        """Jump to a slide at once, its clock started afresh (the screenshot tour)."""
+        self._attract(False)
+        self.session.attract.index = index
+        self.refresh()
 
     def _show_busy(self, on: bool) -> None:
         view = self._busy_view

@@ -15,6 +15,7 @@ from kivy.uix.gridlayout import GridLayout
 from kivy.uix.scrollview import ScrollView
 from kivy.uix.widget import Widget
 
+from kiosk_terminal.core.attract import TOUCH_TO_START, languages_shown
 from kiosk_terminal.core.lookup import CollectJourney, CollectStep, StatusJourney, StatusStep
 from kiosk_terminal.core.model import (
     CardKeys,
@@ -33,6 +34,7 @@ from kiosk_terminal.core.schedule import format_date, local, pickup_date
 from kiosk_terminal.core.session import KioskSession, Screen
 from kiosk_terminal.i18n import Translator
 from kiosk_terminal.ui.forms import clean_name, parse_date, parse_reference
+from kiosk_terminal.ui.messages import card_failure_text
 from kiosk_terminal.ui.theme import FONT_NAME, Theme
 from kiosk_terminal.ui.widgets.controls import KioskButton, KioskField
 from kiosk_terminal.ui.widgets.keyboard import OnScreenKeyboard
@@ -69,6 +71,7 @@ class Renderer:
         self.prompt = ""  # what spoken guidance says for this screen
         self.colon = " : " if self.lang is Lang.FR else ": "  # French spaces its colons
         self.error = ""
+        self.slide: Widget | None = None  # the attract loop's slide, faded in by the app
 
     # --- building blocks ----------------------------------------------------------------
 
@@ -267,21 +270,42 @@ class Renderer:
         getattr(self, f"_screen_{self.session.screen.value}")()
 
     def _screen_attract(self) -> None:
+        """The current slide of the attract loop; the app's clock moves it on."""
         self.frame("سجل  Sijill", home=False)
-        self.add(Widget(size_hint_y=0.3))
-        for lang, text in (
-            (Lang.AR, "المس الشاشة للبدء"),
-            (Lang.FR, "Touchez l'écran pour commencer"),
-            (Lang.EN, "Touch the screen to start"),
-        ):
-            label = self.label(text, "title", bold=True, align="center")
-            label.rtl = lang.rtl
-            self.add(label)
+        self.screen.ids.footer.height = 0  # no buttons here: the slide takes the room
+        loop = self.session.attract
+        slide = loop.current
+        languages = languages_shown(self.session.settings.languages)
+        box = BoxLayout(orientation="vertical", spacing=10, size_hint_y=None)
+        box.bind(minimum_height=box.setter("height"))
+        box.name = f"slide:{slide.key}"
+        symbol = self.label(slide.symbol, "code", bold=True, align="center", name="symbol")
+        symbol.font_size = round(self.theme.sizes.code * 1.5)
+        symbol.color = self.theme.palette.primary
+        box.add_widget(symbol)
+        if slide.notice is not None:
+            notice = self.label(slide.notice, "title", bold=True, align="center", name="notice")
+            notice.color = self.theme.palette.notice
+            box.add_widget(notice)
+        else:
+            size = "title" if len(languages) <= 3 else "button"  # four languages must fit
+            for lang in languages:
+                line = self.label(Translator(lang.value)(slide.message), size, bold=True,
+                                  align="center", name=f"slide:{lang.value}")  # fmt: skip
+                line.rtl = lang.rtl
+                box.add_widget(line)
+        current, count = loop.position
+        dots = " ".join("●" if i == current else "○" for i in range(count))
+        box.add_widget(self.label(dots, "body", align="center", name="dots"))
+        self.slide = box
+        self.add(Widget(size_hint_y=0.25), box, Widget(size_hint_y=0.35))
         self.prompt = "المس الشاشة للبدء"
-        if self.session.message_of_the_day:
-            self.add(self.label(self.session.message_of_the_day, align="center"))
-        start = self.button("▶", self.session.wake, "start")
-        self.add(Widget(size_hint_y=0.3), start)
+        for lang in languages:
+            hint = self.label(Translator(lang.value)(TOUCH_TO_START), "body", align="center",
+                              name=f"touch:{lang.value}")  # fmt: skip
+            hint.rtl = lang.rtl
+            self.add(hint)
+        self.add(self.button("▶", self.session.wake, "start"))
 
     def _screen_language(self) -> None:
         self.frame("اختر اللغة  ·  Choisissez la langue", home=False)
@@ -291,6 +315,12 @@ class Renderer:
             for lang in self.session.settings.languages
         ]  # fmt: skip
         self.prompt = "اختر اللغة. Choisissez la langue."
+        # The title says it in Arabic and French; the other offered languages say it here.
+        for lang in self.session.settings.languages:
+            if lang not in (Lang.AR, Lang.FR):
+                t = Translator(lang.value)
+                self.add(self.label(t("Choose your language"), align="center",
+                                    name=f"choose:{lang.value}"))  # fmt: skip
         self.add(Widget(size_hint_y=0.2))
         for button in buttons:
             self.add(button)
@@ -427,8 +457,10 @@ class Renderer:
             (IdentifyMethod.REFERENCE, t("With the act's reference (office, year, number)")),
             (IdentifyMethod.NAME, t("With the name, birth date and parents' names")),
         ):
+            # A card already in the reader goes straight to its keys.
+            present = self.session.card_present and method is IdentifyMethod.CARD
             self.add(
-                self.button(text, self._act(partial(j.choose_method, method)),
+                self.button(text, self._act(partial(j.choose_method, method, present)),
                             f"method:{method.value}")
             )  # fmt: skip
         self.fill()
@@ -582,11 +614,13 @@ class Renderer:
 
     def _request_card_failed(self, j: RequestJourney) -> None:
         t = self.t
-        text = {
-            "keys": t("The card did not accept these details. Check them and try again."),
-            "absent": t("No card was found in the reader."),
-        }.get(j.reason or "", t("The card could not be read. Try another way."))
-        self._problem(j, t("Identity card"), text)
+        self.frame(t("Identity card"), back=self._back(j))
+        self.say(card_failure_text(j.reason, t), "title", bold=True)
+        self.add(self.button(t("Try again"), self.session.retry_card, "retry"))
+        self.add(
+            self.button(t("Find the act another way"), self._back(j), "other_way", "secondary")
+        )
+        self.fill()
 
     def _request_document(self, j: RequestJourney) -> None:
         t = self.t

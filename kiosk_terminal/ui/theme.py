@@ -1,20 +1,19 @@
 """Colours, text sizes and the font: normal, large-text and high-contrast variants.
 
-One font with Arabic and Latin glyphs (DejaVu Sans) for every label, since Kivy has no font
-fallback and a label often mixes both scripts (a request code inside an Arabic sentence).
+One font with Arabic, Latin and Tifinagh glyphs (DejaVu Sans, see ``fonts.py``) for every
+label, since Kivy has no font fallback and a label often mixes scripts (a request code inside
+an Arabic sentence).
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from pathlib import Path
 
-import kivy
 from kivy.core.text import LabelBase
 
+from kiosk_terminal.ui.fonts import font_files
+
 FONT_NAME = "KioskFont"
-_SYSTEM_DEJAVU = Path("/usr/share/fonts/truetype/dejavu")
-_KIVY_DEJAVU = Path(kivy.__file__).parent / "data" / "fonts" / "DejaVuSans.ttf"
 #: The smallest touch target, in pixels: the accessibility guidance's 48 px, with margin.
 MIN_TOUCH_PX = 64
 
@@ -86,13 +85,8 @@ LARGE_SIZES = Sizes(body=32, title=46, button=34, small=26, code=56, button_heig
 
 
 def register_font() -> None:
-    regular = _SYSTEM_DEJAVU / "DejaVuSans.ttf"
-    bold = _SYSTEM_DEJAVU / "DejaVuSans-Bold.ttf"
-    if not regular.is_file():
-        regular = _KIVY_DEJAVU
-    LabelBase.register(
-        FONT_NAME, str(regular), fn_bold=str(bold) if bold.is_file() else str(regular)
-    )
+    regular, bold = font_files()
+    LabelBase.register(FONT_NAME, str(regular), fn_bold=str(bold))
 
 
 @dataclass(frozen=True)

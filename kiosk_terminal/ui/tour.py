@@ -12,6 +12,7 @@ import logging
 import shutil
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -40,6 +41,7 @@ _NAMES = {
     Lang.EN: ("SALMA", "BENNANI", "SALMA BENNANI", "HASSAN", "ZINEB"),
 }
 _BIRTH = "01071988"
+SAMPLE_NOTICE = "الشباك 2 مغلق اليوم بعد الظهر\nGuichet 2 fermé cet après-midi"
 
 
 @dataclass(frozen=True)
@@ -61,7 +63,15 @@ def script(lang: Lang, app: KioskApp, first: bool) -> Iterator[Step]:
     session = app.session
     code = SAMPLE_CODE
     if first:
-        yield ("shot", "attract")
+        # Each slide of the attract loop, then the message of the day among them.
+        for index, slide in enumerate(session.attract.slides):
+            yield ("call", partial(app.show_slide, index))
+            yield ("shot", f"attract-{slide.key}")
+        yield ("call", partial(session.set_message_of_the_day, SAMPLE_NOTICE))
+        yield ("call", partial(app.show_slide, 1))
+        yield ("shot", "attract-message")
+        yield ("call", partial(session.set_message_of_the_day, None))
+        yield ("call", partial(app.show_slide, 0))
     yield ("tap", "start")
     yield ("shot", "language")
     yield ("tap", f"lang:{lang.value}")
@@ -148,6 +158,14 @@ def script(lang: Lang, app: KioskApp, first: bool) -> Iterator[Step]:
     yield ("shot", "request-card-keys-large-high-contrast")
     yield ("tap", "contrast")
     yield ("tap", "large_text")
+    yield ("tap", "field:birth")
+    yield ("type", "04/03/1990")
+    yield ("tap", "field:expiry")
+    yield ("type", "01/01/2030")
+    yield ("tap", "next")
+    yield ("shot", "request-card-failed")  # no chip answered (pulled, or no reader here)
+    yield ("call", session.card_removed)  # the citizen takes the card back
+    yield ("tap", "retry")
     yield ("tap", "home")
     # collect a remote request by its QR
     yield ("tap", "collect")
@@ -329,8 +347,11 @@ class Tour:
         screen = manager.current_screen
         body = screen.ids.body
         for child in body.children:
+            name = getattr(child, "name", "") or child
             if child.y < body.y - 1:
-                problems.append(f"content below the body ({getattr(child, 'name', '') or child})")
+                problems.append(f"content below the body ({name})")
+            if child.top > body.top + 1:
+                problems.append(f"content above the body, over the header ({name})")
         for widget in screen.walk(restrict=True):
             if (
                 isinstance(widget, RtlLabel)

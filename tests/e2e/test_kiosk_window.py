@@ -57,7 +57,7 @@ def _run_child(out: Path, data: Path) -> dict[str, Any]:
 def tour(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
     out = ARTIFACTS / "kiosk-window"
     for old in out.glob("*.png"):
-        old.unlink()
+        old.unlink(missing_ok=True)  # a concurrent run may have moved it
     return _run_child(out, tmp_path_factory.mktemp("kiosk-data"))
 
 
@@ -116,10 +116,35 @@ def test_arabic_is_shaped_and_french_is_not_touched(tour: dict[str, Any]) -> Non
 
 def test_receipts_and_ticket_came_out_of_the_printer(tour: dict[str, Any]) -> None:
     # One request receipt per language, one collection ticket per language.
-    assert tour["cuts"] == 4
+    assert tour["cuts"] == 6
     assert tour["raster_bytes"] > 20_000
-    assert tour["requests"] == 2
+    assert tour["requests"] == 3
     assert tour["pending_receipts"] == 0
+
+
+def test_attract_loop_shows_each_slide_and_its_clock_runs_only_on_that_screen(
+    tour: dict[str, Any],
+) -> None:
+    names = [s["name"] for s in tour["shots"] if s["screen"] == "attract"]
+    assert names[:5] == ["attract-request", "attract-collect", "attract-status",
+                         "attract-guide", "attract-message"]  # fmt: skip
+    for shot in tour["shots"]:
+        # The slide clock is stopped on every other screen: nothing ticks behind them.
+        assert shot["attract_clock"] == (shot["screen"] == "attract"), shot["name"]
+    by_name = {s["name"]: s for s in tour["shots"] if s["lang"] == "ar"}
+    assert any("Guichet 2" in text for text in by_name["attract-message"]["texts"])
+    assert not any("Guichet 2" in text for text in by_name["attract-request"]["texts"])
+
+
+def test_tamazight_screens_are_written_in_tifinagh(tour: dict[str, Any]) -> None:
+    shots = {s["name"]: s for s in tour["shots"] if s["lang"] == "zgh"}
+    assert {"home", "request-method", "request-confirm", "request-done"} <= set(shots)
+    for name in ("home", "request-method", "request-card-failed", "request-confirm"):
+        texts = shots[name]["texts"]
+        assert any(any(0x2D30 <= ord(c) <= 0x2D7F for c in text) for text in texts), name
+        assert not any(ord(c) in _PRESENTATION for c in "".join(texts)), name  # no Arabic
+    language = next(s for s in tour["shots"] if s["name"] == "language")
+    assert any("ⵜⴰⵎⴰⵣⵉⵖⵜ" in text for text in language["texts"])  # offered: translated
 
 
 def test_touch_targets_are_at_least_48_px(tour: dict[str, Any]) -> None:
@@ -196,7 +221,9 @@ def _child(out: Path, data: Path) -> None:  # pragma: no cover - runs in the sub
         )
         app.stop()
 
-    tour = Tour(app, out, on_done=done)
+    from kiosk_terminal.core.model import Lang
+
+    tour = Tour(app, out, languages=(Lang.AR, Lang.FR, Lang.ZGH), on_done=done)
     original = tour._shoot
 
     def shoot(name: str) -> None:
@@ -204,7 +231,8 @@ def _child(out: Path, data: Path) -> None:  # pragma: no cover - runs in the sub
         shot = tour.shots[-1]
         report["shots"].append(
             {"path": str(shot.path), "lang": shot.lang, "name": shot.name,
-             "screen": shot.screen, "step": shot.step, "texts": texts()}
+             "screen": shot.screen, "step": shot.step, "texts": texts(),
+             "attract_clock": app.attract_running}
         )  # fmt: skip
 
     tour._shoot = shoot  # type: ignore[method-assign]

@@ -22,7 +22,8 @@ ROOT = Path(__file__).resolve().parents[3]
 def test_run_help_lists_the_demo_options() -> None:
     result = CliRunner().invoke(app, ["run", "--help"])
     assert result.exit_code == 0
-    for option in ("--simulated", "--data-dir", "--backend-url", "--headless-screenshots"):
+    for option in ("--simulated", "--data-dir", "--backend-url", "--headless-screenshots",
+                   "--card"):  # fmt: skip
         assert option in result.output
 
 

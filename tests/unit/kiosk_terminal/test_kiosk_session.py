@@ -193,7 +193,7 @@ def test_working_days_and_dates_in_words() -> None:
     assert add_working_days(friday, 1) == date(2026, 11, 30)
     assert format_date(date(2026, 11, 26), Lang.AR) == "الخميس 26 نونبر 2026"
     assert format_date(date(2026, 8, 3), Lang.FR) == "lundi 3 août 2026"
-    assert format_date(date(2026, 8, 3), Lang.ZGH) == "lundi 3 août 2026"
+    assert format_date(date(2026, 8, 3), Lang.ZGH) == "ⴰⵢⵏⴰⵙ 3 ⵖⵓⵛⵜ 2026"
 
 
 def test_a_scanned_receipt_barcode_shows_the_status_and_is_ignored_mid_request() -> None:
