@@ -6,31 +6,33 @@ import hashlib
 import hmac
 import threading
 
-from sqlalchemy import select
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy import select, text
 from sqlalchemy.orm import Session, sessionmaker
 
 from protocol.codes import ALPHABET, MAX_SEQUENCE, CodeBlock, RequestCode
 from records_backend.audit.log import append
 from records_backend.db.models import CodeBlock as CodeBlockRow
-from records_backend.db.models import CodeCounter, Office
+from records_backend.db.models import Office
 from records_backend.db.types import utcnow
 from records_backend.domain.errors import DomainError
 from records_backend.services.principal import Principal
 
+# One statement: create the counter or bump it; the row lock serializes allocations. Text
+# (the same on PostgreSQL and SQLite): SQLAlchemy does not cache an ON CONFLICT construct and
+# would compile it again for every code.
+_TAKE = text(
+    "INSERT INTO code_counters (office_code, year, next_sequence) VALUES (:office, :year, :after) "
+    "ON CONFLICT (office_code, year) "
+    "DO UPDATE SET next_sequence = code_counters.next_sequence + :count "
+    "RETURNING next_sequence"
+)
+
 
 def take_sequences(session: Session, office: str, year: int, count: int) -> int:
     """Reserve ``count`` consecutive sequence numbers; returns the first."""
-    dialect = session.get_bind().dialect.name
-    ins = pg_insert if dialect == "postgresql" else sqlite_insert
-    # One statement: create the counter or bump it; the row lock serializes allocations.
-    new = ins(CodeCounter).values(office_code=office, year=year, next_sequence=1 + count)
-    bump = new.on_conflict_do_update(
-        index_elements=[CodeCounter.office_code, CodeCounter.year],
-        set_={"next_sequence": CodeCounter.next_sequence + count},
-    ).returning(CodeCounter.next_sequence)
-    after = session.scalar(bump)
+    after = session.scalar(
+        _TAKE, {"office": office, "year": year, "after": 1 + count, "count": count}
+    )
     assert after is not None
     first = int(after) - count
     if first + count - 1 > MAX_SEQUENCE:

@@ -7,16 +7,16 @@ import hmac
 import json
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
-from typing import Annotated, Any, cast
+from typing import Annotated, cast
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
-from sqlalchemy import Table, bindparam, insert, select
+from sqlalchemy import Table, bindparam, insert, select, text
 from sqlalchemy.orm import Session
 
 from protocol.codes import CodeError, RequestCode, normalize_secret
 from records_backend.audit.log import append
 from records_backend.db.models import Act, DocRequest, RequestEvent
-from records_backend.db.types import utcnow
+from records_backend.db.types import UTCDateTime, utcnow
 from records_backend.domain.acts import ActStatus
 from records_backend.domain.eligibility import Approval, RuleSet
 from records_backend.domain.errors import DomainError
@@ -203,28 +203,21 @@ def submit(
 # On the tables, not the mapped classes: no ORM bulk-insert machinery, and one compiled
 # statement reused with each submission's parameters.
 _INSERT_REQUEST = insert(cast(Table, DocRequest.__table__)).returning(DocRequest.id)
-_EVENTS = cast(Table, RequestEvent.__table__)
-_SUBMITTED_ROW: dict[str, Any] = {
-    "request_id": bindparam("request"),
-    "from_state": None,
-    "to_state": RequestState.SUBMITTED.value,
-    "at": bindparam("at"),
-    "actor": bindparam("actor"),
-    "note": None,
-}
-_INSERT_SUBMITTED = insert(_EVENTS).values([_SUBMITTED_ROW])
-_INSERT_APPROVED = insert(_EVENTS).values(
-    [
-        _SUBMITTED_ROW,
-        {
-            **_SUBMITTED_ROW,
-            "from_state": RequestState.SUBMITTED.value,
-            "to_state": RequestState.APPROVED.value,
-            "actor": "system",
-            "note": "eligibility rules",
-        },
-    ]
+# The history of a new request in one statement: "submitted", and "approved" when the rules
+# approve. Text, because SQLAlchemy does not cache a multi-row VALUES built with bound
+# parameters and would compile it again for every submission.
+_SUBMITTED, _APPROVED = RequestState.SUBMITTED.value, RequestState.APPROVED.value
+_SUBMITTED_VALUES = f"(:request, NULL, '{_SUBMITTED}', :at, :actor, NULL)"
+_HISTORY_INSERT = "INSERT INTO request_events (request_id, from_state, to_state, at, actor, note) "
+_INSERT_SUBMITTED = text(_HISTORY_INSERT + "VALUES " + _SUBMITTED_VALUES).bindparams(
+    bindparam("at", type_=UTCDateTime())
 )
+_INSERT_APPROVED = text(
+    _HISTORY_INSERT
+    + "VALUES "
+    + _SUBMITTED_VALUES
+    + f", (:request, '{_SUBMITTED}', '{_APPROVED}', :at, 'system', 'eligibility rules')"
+).bindparams(bindparam("at", type_=UTCDateTime()))
 
 
 @dataclass(frozen=True, slots=True)

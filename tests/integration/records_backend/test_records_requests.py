@@ -379,3 +379,37 @@ def test_counter_submission_by_staff(client: TestClient, setup: Json) -> None:
     own_code = _submission(setup["act"], code=got["code"], secret="ABCDEFGH")
     refused = client.post("/api/v1/requests", headers=setup["clerk"], json=own_code)
     assert refused.json()["code"] == "code_not_reserved"
+
+
+def test_busy_paths_reuse_their_compiled_sql(
+    client: TestClient, setup: Json, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Compiling a statement costs about as much as running it: once warm, the submission,
+    # the look-up by reference and the name search must take their SQL from the cache.
+    # (SQLAlchemy does not cache some constructs, e.g. a multi-row VALUES with bound
+    # parameters or ON CONFLICT, and then compiles them on every call.)
+    from sqlalchemy.sql import compiler
+
+    act, kiosk, clerk = setup["act"], setup["kiosk"], setup["officer"]
+
+    def round_trip() -> None:
+        body = _submission(act, document="extract", copies=1, requester_relation="self")
+        assert client.post("/api/v1/requests", headers=kiosk, json=body).status_code == 201
+        found = client.get(f"/api/v1/acts/by-reference/{act['reference']}", headers=clerk)
+        assert found.status_code == 200
+        names = {"family": act["fields"]["family_name_lat"]}
+        assert client.get("/api/v1/acts/search", params=names, headers=clerk).status_code == 200
+
+    for _ in range(3):
+        round_trip()
+    compiled: list[str] = []
+    original = compiler.Compiled.__init__
+
+    def counting(self: compiler.Compiled, *args: object, **kwargs: object) -> None:
+        compiled.append(type(args[1]).__name__)
+        original(self, *args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(compiler.Compiled, "__init__", counting)
+    for _ in range(5):
+        round_trip()
+    assert compiled == []
