@@ -413,3 +413,19 @@ def test_busy_paths_reuse_their_compiled_sql(
     for _ in range(5):
         round_trip()
     assert compiled == []
+
+
+def test_code_leases_of_two_processes_never_overlap(db_url: str) -> None:
+    # Each server process leases codes in blocks of its own: two of them (two leases on one
+    # database), each with threads racing, hand out every code once and only once.
+    from records_backend.db.engine import make_engine, make_session_factory
+    from records_backend.services.codes import SequenceLeases
+
+    engine = make_engine(db_url)
+    sessions = make_session_factory(engine)
+    workers = [SequenceLeases(sessions, size=7), SequenceLeases(sessions, size=5)]
+    with ThreadPoolExecutor(8) as pool:
+        codes = list(pool.map(lambda i: str(workers[i % 2].next_code("MK07", 2026)), range(300)))
+    engine.dispose()
+    assert len(set(codes)) == 300
+    assert all(RequestCode.parse(c).office == "MK07" for c in codes)
