@@ -10,9 +10,12 @@ Run: .venv/bin/python bench/bench_kiosk.py [--starts N] [--journeys N]
   and encode. The backend is an in-process stand-in that accepts at once (a local backend
   without network or database time);
 - memory: the real Kivy app renders every step of N request journeys (one step per frame);
-  resident memory at the start, after journey 50 and after journey N, with a breakdown: the
-  window's share (Mesa's GL context), Mesa's mapped libraries, glibc heap and anonymous maps,
-  malloc in use and free, threads, Kivy cache entries. Run as shipped and as before.
+  resident memory at the start and after every 10th journey, each measured between two
+  citizens: back on the attract loop once the app has freed the journey's screens and
+  returned the heap (no collection by the bench itself). The growth from journey N/2 to N
+  with live Kivy textures, widgets and GL textures, and a breakdown: the window's share
+  (Mesa's GL context), Mesa's mapped libraries, glibc heap and anonymous maps, malloc in use
+  and free, threads, Kivy cache entries. Run as shipped and with llvmpipe's default threads.
 """
 
 from __future__ import annotations
@@ -211,7 +214,7 @@ def confirm_to_receipt_records(journeys: int) -> list[float]:
 
 
 _MEMORY_CHILD = r"""
-import ctypes, gc, json, re, sys, tempfile
+import ctypes, gc, json, re, struct, sys, tempfile
 from datetime import date
 from pathlib import Path
 import psutil
@@ -232,8 +235,23 @@ def mb(n):
     return round(n / 2**20, 1)
 
 
+def gl_names(generate, delete, alive):
+    # Mesa hands out names upward: every name below a fresh one was given out once.
+    probe = int(generate(1)[0])
+    delete(1, struct.pack("I", probe))
+    return sum(1 for name in range(1, probe) if alive(name))
+
+
 def snapshot():
-    gc.collect()
+    # No collection here: what the app leaves alive between two citizens is what is measured.
+    from kivy.graphics import opengl as gl
+    from kivy.graphics.texture import Texture
+    from kivy.uix.widget import Widget
+    objects = gc.get_objects()
+    textures = sum(1 for o in objects if isinstance(o, Texture))
+    widgets = sum(1 for o in objects if isinstance(o, Widget))
+    del objects
+    gl_textures = gl_names(gl.glGenTextures, gl.glDeleteTextures, gl.glIsTexture)
     mesa = heap = anon = 0
     path = ""
     with open("/proc/self/smaps") as smaps:
@@ -256,6 +274,7 @@ def snapshot():
         "heap": mb(heap), "anon": mb(anon), "malloc_in_use": mb(info.uordblks + info.hblkhd),
         "malloc_free": mb(info.fordblks), "threads": psutil.Process().num_threads(),
         "kivy_cache": sum(len(v) for v in Cache._objects.values()),
+        "textures": textures, "widgets": widgets, "gl_textures": gl_textures,
     }
 
 
@@ -295,30 +314,40 @@ def steps():
         yield app.submit
         yield "wait"
         yield s.finish
-        if n in (1, 50, total):
+        if n in (1, max(1, total // 2), total) or n % 10 == 0:
             yield ("snapshot", str(n))
 
 it = steps()
 current = [None]
 
 def next_step(dt):
-    if current[0] != "wait":
+    step = current[0]
+    if step is None:
         try:
-            current[0] = next(it)
+            step = current[0] = next(it)
         except StopIteration:
             app.stop()
             return
-    step = current[0]
     if step == "wait":
         if s.journey is not None and s.journey.busy:
             Clock.schedule_once(next_step, 0.01)
             return
         current[0] = None
+    elif isinstance(step, tuple) and step[0] == "snapshot":
+        # Between two citizens: back on the attract loop once per journey (and once at start),
+        # after the app freed the journey's screens and returned the heap, then one frame more
+        # (Kivy deletes the GL side of freed textures on its next frame).
+        if app.heap_releases < (1 if step[1] == "start" else 1 + int(step[1])):
+            Clock.schedule_once(next_step, 0.05)
+            return
+        current[0] = ("settled", step[1])
     elif isinstance(step, tuple):
         report[step[1]] = snapshot()
+        current[0] = None
     else:
         step()
         s.changed()
+        current[0] = None
     Clock.schedule_once(next_step, 0)
 
 app.bind(on_start=lambda *_: Clock.schedule_once(next_step, 0.2))
@@ -344,20 +373,28 @@ def memory(journeys: int, env_extra: dict[str, str]) -> dict[str, Any]:
 
 
 def print_memory(label: str, journeys: int, report: dict[str, Any]) -> None:
-    start, mid, last = report["start"], report["50"], report[str(journeys)]
+    half = max(1, journeys // 2)
+    start, mid, last = report["start"], report[str(half)], report[str(journeys)]
     print(
-        f"resident memory ({label}): start {start['rss']:.0f} MB, after 50: "
-        f"{mid['rss']:.0f} MB, after {journeys}: {last['rss']:.0f} MB, growth "
-        f"50→{journeys}: {last['rss'] - mid['rss']:+.1f} MB  (target ≤ 200 MB, no growth)"
+        f"resident memory ({label}): start {start['rss']:.0f} MB, after {half}: "
+        f"{mid['rss']:.0f} MB, after {journeys}: {last['rss']:.0f} MB  (target ≤ 200 MB)"
     )
+    print(f"  growth {half}→{journeys}: resident {last['rss'] - mid['rss']:+.1f} MB, malloc in "
+          f"use {last['malloc_in_use'] - mid['malloc_in_use']:+.1f} MB; live Kivy textures "
+          f"{mid['textures']}→{last['textures']}, widgets {mid['widgets']}→{last['widgets']}, "
+          f"GL textures {mid['gl_textures']}→{last['gl_textures']}  (target: none)")  # fmt: skip
+    series = sorted((int(k), v["rss"]) for k, v in report.items() if k.isdigit())
+    print("  resident after journey n (MB): "
+          + ", ".join(f"{n}: {rss:.0f}" for n, rss in series))  # fmt: skip
     window = report["with_window"] - report["before_window"]
     print(f"  Mesa: the off-screen window and its GL context add {window:.0f} MB; Mesa's "
           f"libraries (llvmpipe, LLVM) map {last['mesa_libs']:.0f} MB of it")  # fmt: skip
-    for name in ("start", "50", str(journeys)):
+    for name in ("start", str(half), str(journeys)):
         snap = report[name]
         print(f"  at {name:>5}: heap {snap['heap']:.0f} MB, anonymous maps {snap['anon']:.0f} MB"
               f" (malloc in use {snap['malloc_in_use']:.0f} MB, free in arenas "
               f"{snap['malloc_free']:.0f} MB), {snap['threads']} threads, "
+              f"{snap['textures']} Kivy textures, {snap['widgets']} widgets, "
               f"{snap['kivy_cache']} Kivy cache entries")  # fmt: skip
 
 
@@ -389,10 +426,11 @@ def main() -> None:
           f"(its app in-process on SQLite, over its HTTP interface; n={len(samples)})")  # fmt: skip
 
     # As the product runs (configure_kivy sets the rendering environment the service unit
-    # also sets), then with llvmpipe's default of one rasterizer thread per core, as before.
+    # also sets), then with llvmpipe's default of one rasterizer thread per core.
+    cores = os.cpu_count()
     for label, extra in (
         ("as shipped: LP_NUM_THREADS=0", {}),
-        (f"before: LP_NUM_THREADS={os.cpu_count()}", {"LP_NUM_THREADS": str(os.cpu_count())}),
+        (f"llvmpipe default: LP_NUM_THREADS={cores}", {"LP_NUM_THREADS": str(cores)}),
     ):
         print_memory(label, args.journeys, memory(args.journeys, extra))
 

@@ -39,8 +39,9 @@ def limit_heap_fragmentation(threshold: int = 64 * 1024) -> bool:
 
 #: Mesa's environment for the kiosk, set before its GL context exists (the service unit sets
 #: the same; a value already in the environment wins). llvmpipe's rasterizer threads (one per
-#: core by default) each keep their own scene bins and buffers: measured here, a kiosk held
-#: ~140 MB more after 50 journeys with them, for a UI that redraws only on a touch.
+#: core by default) each keep their own scene bins and buffers, for a UI that redraws only on
+#: a touch. (The ~140 MB they seemed to cost was mostly left screens not yet collected: see
+#: KioskApp._collect_screens; with those freed the difference is within the noise.)
 RENDER_ENVIRONMENT = {"LP_NUM_THREADS": "0"}
 
 
