@@ -19,6 +19,7 @@ import psycopg
 import pytest
 
 from central_broker.runner import RunningBroker, start_loopback_broker
+from drivers.card.pcscd import Pcscd
 from sijill.ports import free_port
 from tests.pg_databases import throwaway_database
 
@@ -100,3 +101,18 @@ def mosquitto(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningBroke
 def topic_root() -> str:
     """A topic root no other test or run shares."""
     return f"test-{uuid.uuid4().hex[:12]}/sijill/v1"
+
+
+@pytest.fixture(scope="session")
+def pcscd(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Pcscd]:
+    """pcscd with vpcd, one for the whole run (the drivers' and the kiosk's card tests).
+
+    Used as found when one already answers on /run/pcscd/pcscd.comm; otherwise started here
+    (``pcscd --foreground``), waited for, and stopped at the end. Defined once, here: a
+    second definition would start a second daemon owner and the tests that restart pcscd
+    would find it running under someone else.
+    """
+    daemon = Pcscd(tmp_path_factory.mktemp("pcscd") / "pcscd.log").ensure(timeout=30)
+    yield daemon
+    if daemon.owned:
+        daemon.stop()

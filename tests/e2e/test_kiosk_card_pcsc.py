@@ -11,12 +11,10 @@ and birth date: the kiosk asks for the parents' names to tell them apart.
 from __future__ import annotations
 
 import contextlib
-import importlib
 import logging
 import queue
 import shutil
 import subprocess
-import sys
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -31,6 +29,7 @@ from fastapi.testclient import TestClient
 
 from drivers.card.applets import BlankApplet, EmrtdApplet, td1_mrz
 from drivers.card.mrz import BacKey
+from drivers.card.pcscd import Pcscd
 from drivers.card.reader import PcscCardReader
 from drivers.card.simulator import VirtualCard
 from drivers.printer.decode import decode
@@ -56,11 +55,7 @@ from records_backend.services.accounts import create_terminal
 from records_backend.services.bulk import BulkAct, BulkLoader
 from records_backend.services.principal import Principal
 from records_backend.settings import RecordsSettings
-from tests.integration.drivers.conftest import pcscd  # noqa: F401 - the one pcscd fixture
-
-ROOT = Path(__file__).resolve().parents[2]
-sys.path.insert(0, str(ROOT / "tests" / "integration" / "records_backend"))
-helpers = importlib.import_module("records_helpers")
+from tests.integration.records_backend import records_helpers as helpers
 
 pytestmark = pytest.mark.e2e
 TERMINAL = "kiosk-mk01-02"
@@ -122,7 +117,7 @@ def _load_acts(client: TestClient, *acts: dict[str, Any]) -> list[str]:
 
 
 @pytest.fixture
-def kiosk(pcscd: Any, tmp_path: Path) -> Iterator[Kiosk]:  # noqa: F811 - the imported fixture
+def kiosk(pcscd: Pcscd, tmp_path: Path) -> Iterator[Kiosk]:
     settings = RecordsSettings(
         data_dir=tmp_path / "records",
         database_url=f"sqlite:///{tmp_path / 'records.db'}",
