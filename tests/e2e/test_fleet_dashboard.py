@@ -5,7 +5,6 @@ from __future__ import annotations
 import threading
 import time
 from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 
 import jwt
@@ -14,7 +13,6 @@ import pytest
 import uvicorn
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
-from fastapi import FastAPI
 from playwright.sync_api import Page, expect, sync_playwright
 
 from central_broker.runner import RunningBroker
@@ -29,6 +27,7 @@ from records_backend.services.principal import Principal
 from records_backend.settings import RecordsSettings
 from sijill.ports import free_port
 from tests.integration.records_backend.records_helpers import PASSWORD, enrol_totp
+from tests.serving import serving
 
 pytestmark = pytest.mark.e2e
 
@@ -240,24 +239,6 @@ def test_message_of_the_day_sent_from_the_dashboard(dashboard: str) -> None:
             browser.close()
 
 
-@contextmanager
-def _serving(app: FastAPI, port: int) -> Iterator[str]:
-    server = uvicorn.Server(
-        uvicorn.Config(app, host="127.0.0.1", port=port, log_config=None, access_log=False)
-    )
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    end = time.monotonic() + 20
-    while not server.started:
-        assert time.monotonic() < end, "server did not start"
-        time.sleep(0.05)
-    try:
-        yield f"http://127.0.0.1:{port}"
-    finally:
-        server.should_exit = True
-        thread.join(15)
-
-
 def test_sign_in_with_records_accounts_and_totp(tmp_path: Path) -> None:
     """A central administrator signs in to the dashboard with their TOTP code; without it,
     with a wrong one or before enrolling, the page says why in the operator's language; a
@@ -270,7 +251,7 @@ def test_sign_in_with_records_accounts_and_totp(tmp_path: Path) -> None:
             argon2_memory_kib=64,
         )
     )
-    with _serving(records, free_port()) as records_url:
+    with serving(records, free_port()) as records_url:
         # Accounts once the backend has migrated its database on start.
         state = records.state.records
         with state.sessions.begin() as session:
@@ -298,7 +279,7 @@ def test_sign_in_with_records_accounts_and_totp(tmp_path: Path) -> None:
             )
         )
         with (
-            _serving(fleet, free_port()) as base,
+            serving(fleet, free_port()) as base,
             sync_playwright() as pw,
         ):
             browser = pw.chromium.launch(executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS)

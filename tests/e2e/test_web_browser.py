@@ -9,7 +9,6 @@ so the guides never go stale.
 
 from __future__ import annotations
 
-import threading
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -18,7 +17,6 @@ from typing import Any
 
 import pyotp
 import pytest
-import uvicorn
 from playwright.sync_api import Browser, Page, expect, sync_playwright
 
 from records_backend.app import create_app
@@ -26,6 +24,7 @@ from records_backend.settings import RecordsSettings
 from records_backend.web import demo
 from sijill.ports import free_port
 from tests.pg_databases import throwaway_database
+from tests.serving import serving
 
 pytestmark = pytest.mark.e2e
 
@@ -62,21 +61,8 @@ def _serve(engine: str, data_dir: Path, db_url: str) -> Iterator[Server]:
         data_dir=data_dir, database_url=db_url, argon2_time_cost=1, argon2_memory_kib=64
     )
     app = create_app(settings)
-    port = free_port()
-    server = uvicorn.Server(
-        uvicorn.Config(app, host="127.0.0.1", port=port, log_config=None, access_log=False)
-    )
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    end = time.monotonic() + 20
-    while not server.started:
-        assert time.monotonic() < end, "server did not start"
-        time.sleep(0.05)
-    try:
-        yield Server(engine, f"http://127.0.0.1:{port}", demo.seed(app.state.records))
-    finally:
-        server.should_exit = True
-        thread.join(10)
+    with serving(app, free_port()) as url:
+        yield Server(engine, url, demo.seed(app.state.records))
 
 
 @pytest.fixture(scope="module", params=ENGINES)

@@ -4,17 +4,15 @@ through the real Mosquitto, asked over HTTP with the statistician's own token.""
 from __future__ import annotations
 
 import re
-import threading
 import time
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager
 from dataclasses import dataclass
 from datetime import timedelta
 from pathlib import Path
 
 import httpx
 import pytest
-import uvicorn
 from fastapi.testclient import TestClient
 from sqlalchemy import func, select
 
@@ -36,26 +34,11 @@ from records_backend.web.services.counter import local_today
 from sijill.ports import free_port
 from tests.integration.fleet_manager.fleet_helpers import fleet_settings, start_terminal, wait_until
 from tests.integration.web.web_pages import Pages
+from tests.serving import serving
 
 
-@contextmanager
-def fleet_on_port(service: FleetService, port: int) -> Iterator[str]:
-    server = uvicorn.Server(
-        uvicorn.Config(
-            create_fleet_app(service=service), host="127.0.0.1", port=port, log_config=None
-        )
-    )
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    end = time.monotonic() + 20
-    while not server.started:
-        assert time.monotonic() < end, "fleet manager did not start"
-        time.sleep(0.05)
-    try:
-        yield f"http://127.0.0.1:{port}"
-    finally:
-        server.should_exit = True
-        thread.join(15)
+def fleet_on_port(service: FleetService, port: int) -> AbstractContextManager[str]:
+    return serving(create_fleet_app(service=service), port)
 
 
 @contextmanager

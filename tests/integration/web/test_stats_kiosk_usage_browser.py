@@ -3,17 +3,12 @@ manager fed over the real Mosquitto (screenshots in var/screenshots/web/)."""
 
 from __future__ import annotations
 
-import threading
 import time
-from collections.abc import Iterator
-from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
 import pytest
-import uvicorn
-from fastapi import FastAPI
 from playwright.sync_api import Page, expect, sync_playwright
 from sqlalchemy import func, select
 
@@ -35,6 +30,7 @@ from tests.integration.fleet_manager.fleet_helpers import (
     start_terminal,
     wait_until,
 )
+from tests.serving import serving
 
 pytestmark = pytest.mark.e2e
 
@@ -47,24 +43,6 @@ CHROMIUM_ARGS = [
 SHOTS = Path("var/screenshots/web")
 AXE = Path(__file__).parents[2] / "e2e" / "vendor" / "axe.min.js"
 KIOSKS = (("kiosk-mk01-a", "MK01", 9), ("kiosk-mk02-a", "MK02", 5), ("kiosk-mk03-a", "MK03", 2))
-
-
-@contextmanager
-def serving(app: FastAPI, port: int) -> Iterator[str]:
-    server = uvicorn.Server(
-        uvicorn.Config(app, host="127.0.0.1", port=port, log_config=None, access_log=False)
-    )
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    end = time.monotonic() + 20
-    while not server.started:
-        assert time.monotonic() < end, "server did not start"
-        time.sleep(0.05)
-    try:
-        yield f"http://127.0.0.1:{port}"
-    finally:
-        server.should_exit = True
-        thread.join(15)
 
 
 def _axe(page: Page) -> list[tuple[str, list[Any]]]:
