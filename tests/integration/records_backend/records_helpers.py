@@ -1,11 +1,18 @@
-"""Helpers for the records backend tests: accounts and sample acts."""
+"""Helpers for the records backend tests: accounts, sample acts, a real server process."""
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, replace
+from pathlib import Path
 from typing import Any
 
+import httpx
 import pyotp
 from fastapi.testclient import TestClient
 from sqlalchemy import select
@@ -19,6 +26,7 @@ from records_backend.security import second_factor, totp
 from records_backend.security.tokens import AMR_OTP, AMR_PASSWORD
 from records_backend.services import accounts
 from records_backend.services.principal import Principal
+from sijill.ports import free_port
 
 PASSWORD = "correct-horse-42"
 Json = dict[str, Any]
@@ -146,3 +154,30 @@ def birth(**overrides: Any) -> Json:
     }
     fields.update(overrides)
     return fields
+
+
+@contextmanager
+def records_server(db_url: str, data_dir: Path, **env: str) -> Iterator[str]:
+    """``sijill records serve`` in its own process on a free port, settings from the
+    environment (``env`` added to it); yields the base URL once ``/healthz`` answers."""
+    port = free_port()
+    command = [sys.executable, "-m", "sijill", "records", "serve", "--host", "127.0.0.1"]
+    command += ["--port", str(port), "--data-dir", str(data_dir), "--database-url", db_url]
+    environment = {**os.environ, "SIJILL_RECORDS_ARGON2_MEMORY_KIB": "64", **env}
+    proc = subprocess.Popen(
+        command, env=environment, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+    )
+    base = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 20
+        status = None
+        while time.monotonic() < deadline and status != 200:
+            try:
+                status = httpx.get(f"{base}/healthz", timeout=1).status_code
+            except httpx.HTTPError:
+                time.sleep(0.1)
+        assert status == 200, "the records server did not become healthy"
+        yield base
+    finally:
+        proc.terminate()
+        proc.wait(10)

@@ -7,10 +7,6 @@ traffic goes anywhere but this process, and the one real server listens on loopb
 
 from __future__ import annotations
 
-import os
-import subprocess
-import sys
-import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -21,7 +17,7 @@ from pydantic import ValidationError
 
 from records_backend.app import create_app
 from records_backend.settings import RecordsSettings
-from sijill.ports import free_port
+from tests.integration.records_backend.records_helpers import records_server
 
 pytestmark = pytest.mark.integration
 
@@ -105,47 +101,9 @@ def test_settings_refuse_bad_networks_and_short_tokens(tmp_path: Path) -> None:
 
 def test_real_server_with_no_network_allowed_needs_the_token(db_url: str, tmp_path: Path) -> None:
     """Over a real socket, settings from the environment: networks emptied, token set."""
-    port = free_port()
-    env = {
-        **os.environ,
-        "SIJILL_RECORDS_ARGON2_MEMORY_KIB": "64",
-        "SIJILL_RECORDS_METRICS_NETWORKS": "[]",
-        "SIJILL_RECORDS_METRICS_TOKEN": TOKEN,
-    }
-    proc = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "sijill",
-            "records",
-            "serve",
-            "--host",
-            "127.0.0.1",
-            "--port",
-            str(port),
-            "--data-dir",
-            str(tmp_path),
-            "--database-url",
-            db_url,
-        ],
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    base = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 20
-        status = None
-        while time.monotonic() < deadline and status != 200:
-            try:
-                status = httpx.get(f"{base}/healthz", timeout=1).status_code
-            except httpx.HTTPError:
-                time.sleep(0.1)
-        assert status == 200
+    settings = {"SIJILL_RECORDS_METRICS_NETWORKS": "[]", "SIJILL_RECORDS_METRICS_TOKEN": TOKEN}
+    with records_server(db_url, tmp_path, **settings) as base:
         assert httpx.get(f"{base}/metrics").status_code == 403
         authorized = httpx.get(f"{base}/metrics", headers={"Authorization": f"Bearer {TOKEN}"})
         assert authorized.status_code == 200
         assert "sijill_records_http_requests_total" in authorized.text
-    finally:
-        proc.terminate()
-        proc.wait(10)

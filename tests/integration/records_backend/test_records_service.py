@@ -2,10 +2,6 @@
 
 from __future__ import annotations
 
-import os
-import subprocess
-import sys
-import time
 from pathlib import Path
 
 import httpx
@@ -14,7 +10,7 @@ from fastapi.testclient import TestClient
 from pydantic import ValidationError
 
 from records_backend.settings import RecordsSettings
-from sijill.ports import free_port
+from tests.integration.records_backend.records_helpers import records_server
 
 pytestmark = pytest.mark.integration
 
@@ -64,48 +60,15 @@ def test_production_needs_a_key_and_postgresql(tmp_path: Path) -> None:
 
 
 def test_serve_runs_the_api_on_its_port(db_url: str, tmp_path: Path) -> None:
-    port = free_port()
-    env = {**os.environ, "SIJILL_RECORDS_ARGON2_MEMORY_KIB": "64"}
-    proc = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "sijill",
-            "records",
-            "serve",
-            "--host",
-            "127.0.0.1",
-            "--port",
-            str(port),
-            "--data-dir",
-            str(tmp_path),
-            "--database-url",
-            db_url,
-        ],
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
-    )
-    try:
-        deadline = time.monotonic() + 20
-        status = None
-        while time.monotonic() < deadline and status != 200:
-            try:
-                status = httpx.get(f"http://127.0.0.1:{port}/healthz", timeout=1).status_code
-            except httpx.HTTPError:
-                time.sleep(0.1)
-        assert status == 200
-        jwks = httpx.get(f"http://127.0.0.1:{port}/api/v1/auth/jwks").json()
+    with records_server(db_url, tmp_path) as base:
+        jwks = httpx.get(f"{base}/api/v1/auth/jwks").json()
         assert jwks["keys"][0]["crv"] == "Ed25519"
         assert (tmp_path / "records-signing-key.pem").stat().st_mode & 0o077 == 0
-        pem = httpx.get(f"http://127.0.0.1:{port}/api/v1/auth/public-key.pem").text
+        pem = httpx.get(f"{base}/api/v1/auth/public-key.pem").text
         assert (tmp_path / "records-signing-key.pub.pem").read_text() == pem
-        scraped = httpx.get(f"http://127.0.0.1:{port}/metrics")
+        scraped = httpx.get(f"{base}/metrics")
         assert scraped.status_code == 200
         assert "sijill_records_http_requests_total" in scraped.text
-    finally:
-        proc.terminate()
-        proc.wait(10)
 
 
 def test_migrations_build_exactly_the_models(db_url: str) -> None:
