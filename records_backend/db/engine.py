@@ -76,3 +76,15 @@ def _sqlite_setup(engine: Engine) -> None:
 
 def make_session_factory(engine: Engine) -> sessionmaker[Session]:
     return sessionmaker(engine, expire_on_commit=False)
+
+
+def statement_transactions(session: Session) -> None:
+    """On PostgreSQL, run each of this session's statements in its own transaction.
+
+    For a staff read: its only write is the audit entry, appended by one statement, which
+    commits (durably) as it returns. Without a transaction around the request, the BEGIN
+    and COMMIT round trips go. Call it first thing, before the session touches the
+    database. SQLite keeps its transactions: there the audit append is several statements.
+    """
+    if session.get_bind().dialect.name == "postgresql":
+        session.connection(execution_options={"isolation_level": "AUTOCOMMIT"})

@@ -6,7 +6,7 @@ import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session
 
 from records_backend.audit.log import Actor, append
@@ -178,22 +178,27 @@ def active_session(session: Session, session_id: str, user_id: int) -> tuple[Use
     return user, login_session
 
 
+# Built once (the busiest read of the API): no expression or cache key to rebuild per call.
+_SESSION_CALLER = (
+    select(
+        LoginSession.user_id,
+        LoginSession.revoked_at,
+        LoginSession.expires_at,
+        User.username,
+        User.roles,
+        User.all_offices,
+        User.active,
+    )
+    .join(User, User.id == LoginSession.user_id)
+    .where(LoginSession.id == bindparam("session"))
+)
+_OFFICES_OF = select(UserOffice.office_id).where(UserOffice.user_id == bindparam("user"))
+
+
 def session_principal(session: Session, session_id: str, user_id: int, ip: str | None) -> Principal:
     """The caller behind an API token, checked like ``active_session`` (ended, expired or
     disabled: refused) in one query of the columns it needs (the busiest read of the API)."""
-    row = session.execute(
-        select(
-            LoginSession.user_id,
-            LoginSession.revoked_at,
-            LoginSession.expires_at,
-            User.username,
-            User.roles,
-            User.all_offices,
-            User.active,
-        )
-        .join(User, User.id == LoginSession.user_id)
-        .where(LoginSession.id == session_id)
-    ).first()
+    row = session.execute(_SESSION_CALLER, {"session": session_id}).first()
     if (
         row is None
         or row.user_id != user_id
@@ -203,11 +208,7 @@ def session_principal(session: Session, session_id: str, user_id: int, ip: str |
     ):
         raise DomainError("session_expired")
     offices = (
-        None
-        if row.all_offices
-        else frozenset(
-            session.scalars(select(UserOffice.office_id).where(UserOffice.user_id == user_id))
-        )
+        None if row.all_offices else frozenset(session.scalars(_OFFICES_OF, {"user": user_id}))
     )
     roles = frozenset(Role(r) for r in row.roles)
     return Principal.user(user_id, row.username, roles, offices, ip=ip, session_id=session_id)

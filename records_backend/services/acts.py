@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from pydantic import ValidationError
-from sqlalchemy import ColumnElement, and_, select
+from sqlalchemy import ColumnElement, and_, bindparam, select
 from sqlalchemy.orm import Session
 
 from records_backend.audit.log import append
@@ -331,9 +331,56 @@ def reference_filter(session: Session, ref: str) -> ColumnElement[bool] | None:
     )
 
 
+# The busiest reads are built once: SQLAlchemy then skips building the expression and its
+# cache key on every call and goes straight to the compiled statement.
+_BY_REFERENCE = select(Act).where(
+    Act.office_id == bindparam("office"),
+    Act.year == bindparam("year"),
+    Act.kind == bindparam("kind"),
+    Act.number == bindparam("number"),
+)
+# An act and its notes in one round trip (most acts have none: one row, notes NULL).
+_BY_REFERENCE_WITH_NOTES = (
+    select(Act, MarginalNote)
+    .outerjoin(MarginalNote, MarginalNote.act_id == Act.id)
+    .where(
+        Act.office_id == bindparam("office"),
+        Act.year == bindparam("year"),
+        Act.kind == bindparam("kind"),
+        Act.number == bindparam("number"),
+    )
+    .order_by(MarginalNote.id)
+)
+_NOTES_OF = (
+    select(MarginalNote).where(MarginalNote.act_id == bindparam("act")).order_by(MarginalNote.id)
+)
+
+
+def _reference_params(session: Session, ref: str) -> dict[str, object] | None:
+    try:
+        office, year, kind, number = parse_reference(ref)
+    except ValueError as exc:
+        raise DomainError("invalid_input", str(exc)) from None
+    oid = office_id(session, office)
+    if oid is None:
+        return None
+    return {"office": oid, "year": year, "kind": kind.value, "number": number}
+
+
 def find_by_reference(session: Session, ref: str) -> Act | None:
-    where = reference_filter(session, ref)
-    return None if where is None else session.scalar(select(Act).where(where))
+    params = _reference_params(session, ref)
+    return None if params is None else session.scalar(_BY_REFERENCE, params)
+
+
+def find_with_notes(session: Session, ref: str) -> tuple[Act, list[MarginalNote]] | None:
+    """The act a reference names and its marginal notes in order, in one query."""
+    params = _reference_params(session, ref)
+    if params is None:
+        return None
+    rows = session.execute(_BY_REFERENCE_WITH_NOTES, params).all()
+    if not rows:
+        return None
+    return rows[0][0], [note for _act, note in rows if note is not None]
 
 
 def _link_death(session: Session, by: Principal, death: Act, death_ref: str) -> None:
@@ -395,11 +442,7 @@ def _link_death(session: Session, by: Principal, death: Act, death_ref: str) -> 
 
 
 def notes_of(session: Session, act_id: int) -> list[MarginalNote]:
-    return list(
-        session.scalars(
-            select(MarginalNote).where(MarginalNote.act_id == act_id).order_by(MarginalNote.id)
-        )
-    )
+    return list(session.scalars(_NOTES_OF, {"act": act_id}))
 
 
 def current_fields(

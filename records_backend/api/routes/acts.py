@@ -13,6 +13,7 @@ from starlette.concurrency import run_in_threadpool
 from records_backend.api.deps import Caller, Db, State, current_principal
 from records_backend.api.problems import PROBLEM_RESPONSES
 from records_backend.api.state import AppState
+from records_backend.db.engine import statement_transactions
 from records_backend.db.models import Act, MarginalNote
 from records_backend.domain.acts import ActFields, ActKind, ActStatus, SourceKind
 from records_backend.domain.errors import DomainError
@@ -124,14 +125,21 @@ def note_out(n: MarginalNote) -> NoteOut:
 
 
 def act_out(
-    session: Session, act: Act, caller: Principal, mismatches: list[str] | None = None
+    session: Session,
+    act: Act,
+    caller: Principal,
+    mismatches: list[str] | None = None,
+    notes: list[MarginalNote] | None = None,
 ) -> ActOut:
     registered = act.status == ActStatus.REGISTERED.value
     # The second keying is blind: nobody but the first keyer sees a draft's content.
     visible = registered or (caller.user_id is not None and act.created_by_id == caller.user_id)
     as_keyed = svc.act_fields(act) if visible or registered else None
     fields = as_keyed.model_dump(mode="json") if as_keyed is not None and visible else None
-    notes = svc.notes_of(session, act.id) if registered else []
+    if not registered:
+        notes = []
+    elif notes is None:
+        notes = svc.notes_of(session, act.id)
     current = None
     if registered and as_keyed is not None:
         changes = [n.changes for n in notes if n.validated_at is not None and n.changes]
@@ -272,15 +280,16 @@ async def by_reference(reference: str, request: Request, state: State, session: 
 
 
 def _by_reference(reference: str, request: Request, state: AppState, session: Session) -> ActOut:
+    statement_transactions(session)
     caller = current_principal(request, state, session)
     caller.require(Permission.ACTS_READ)
     if len(reference) > 40:
         raise DomainError("invalid_input", "reference too long")
-    found = svc.find_by_reference(session, reference)
+    found = svc.find_with_notes(session, reference)
     if found is None:
         raise DomainError("not_found", reference)
-    act = svc.read_act(session, caller, found)
-    out = act_out(session, act, caller)
+    act = svc.read_act(session, caller, found[0])
+    out = act_out(session, act, caller, notes=found[1])
     session.commit()
     return out
 

@@ -221,6 +221,9 @@ def test_rectification_is_a_note_and_history_keeps_everything(
     assert after["fields"]["family_name_lat"] == "El Alaoui"  # as registered, never edited
     assert after["current"]["family_name_lat"] == "Alaoui"
     assert [n["authority_reference"] for n in after["notes"]] == ["AUT-2020-0042"]
+    # The lookup by reference reads the act and its notes in one query: the same answer.
+    by_reference = client.get(f"/api/v1/acts/by-reference/{after['reference']}", headers=one)
+    assert by_reference.json() == after
     history = client.get(f"/api/v1/acts/{act['id']}/history", headers=one).json()
     assert [e["event"] for e in history] == [
         "drafted",
