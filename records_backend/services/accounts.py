@@ -303,13 +303,14 @@ def rotate_terminal_token(
     return terminal, token
 
 
+_TERMINAL_CALLER = select(
+    Terminal.id, Terminal.terminal_id, Terminal.office_id, Terminal.active
+).where(Terminal.token_sha256 == bindparam("digest"))
+
+
 def terminal_principal(session: Session, token: str, ip: str | None) -> Principal:
     # Columns, not the entity: this runs on every kiosk call and needs no identity map.
-    terminal = session.execute(
-        select(Terminal.id, Terminal.terminal_id, Terminal.office_id, Terminal.active).where(
-            Terminal.token_sha256 == token_digest(token)
-        )
-    ).first()
+    terminal = session.execute(_TERMINAL_CALLER, {"digest": token_digest(token)}).first()
     if terminal is None or not terminal.active:
         raise DomainError("not_authenticated", "unknown terminal token")
     return Principal(

@@ -356,7 +356,8 @@ _NOTES_OF = (
 )
 
 
-def _reference_params(session: Session, ref: str) -> dict[str, object] | None:
+def reference_params(session: Session, ref: str) -> dict[str, object] | None:
+    """Bind parameters (office, year, kind, number) of a reference; None for an unknown office."""
     try:
         office, year, kind, number = parse_reference(ref)
     except ValueError as exc:
@@ -368,13 +369,13 @@ def _reference_params(session: Session, ref: str) -> dict[str, object] | None:
 
 
 def find_by_reference(session: Session, ref: str) -> Act | None:
-    params = _reference_params(session, ref)
+    params = reference_params(session, ref)
     return None if params is None else session.scalar(_BY_REFERENCE, params)
 
 
 def find_with_notes(session: Session, ref: str) -> tuple[Act, list[MarginalNote]] | None:
     """The act a reference names and its marginal notes in order, in one query."""
-    params = _reference_params(session, ref)
+    params = reference_params(session, ref)
     if params is None:
         return None
     rows = session.execute(_BY_REFERENCE_WITH_NOTES, params).all()

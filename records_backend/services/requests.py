@@ -31,7 +31,7 @@ from records_backend.domain.requests import (
 )
 from records_backend.domain.roles import Permission
 from records_backend.services import codes
-from records_backend.services.acts import reference_filter
+from records_backend.services.acts import reference_params
 from records_backend.services.offices import office_by_code, office_code, office_id
 from records_backend.services.principal import Principal
 
@@ -127,9 +127,7 @@ def submit(
     channel = channel or _actor_channel(by)
     fingerprint = sub.fingerprint()
     # The id alone: a first submission (the common case) builds no ORM object for it.
-    existing_id = session.scalar(
-        select(DocRequest.id).where(DocRequest.idempotency_key == sub.idempotency_key)
-    )
+    existing_id = session.scalar(_BY_IDEMPOTENCY_KEY, {"key": sub.idempotency_key})
     if existing_id is not None:
         existing = session.get_one(DocRequest, existing_id)
         # Another submitter's key is a conflict too: a replay hands out the receipt secret.
@@ -228,12 +226,25 @@ class _ActKey:
     event_date: date
 
 
+# Built once: every submission runs it, and a prebuilt statement skips rebuilding the
+# expression and its cache key.
+_ACT_FOR_REQUEST = select(Act.id, Act.status, Act.kind, Act.event_date).where(
+    Act.office_id == bindparam("office"),
+    Act.year == bindparam("year"),
+    Act.kind == bindparam("kind"),
+    Act.number == bindparam("number"),
+)
+
+
+_BY_IDEMPOTENCY_KEY = select(DocRequest.id).where(DocRequest.idempotency_key == bindparam("key"))
+
+
 def _act_for_request(session: Session, ref: str) -> _ActKey | None:
     """The few columns a submission needs of the act it names (not the whole row)."""
-    where = reference_filter(session, ref)
-    if where is None:
+    params = reference_params(session, ref)
+    if params is None:
         return None
-    row = session.execute(select(Act.id, Act.status, Act.kind, Act.event_date).where(where)).first()
+    row = session.execute(_ACT_FOR_REQUEST, params).first()
     return None if row is None else _ActKey(row.id, row.status, row.kind, row.event_date)
 
 
