@@ -16,6 +16,7 @@ from records_backend.db.engine import make_engine
 from records_backend.db.models import Act, MarginalNote
 from records_backend.demo.seed import DEMO_ACCOUNTS, load_acts
 from records_backend.domain.roles import Role
+from records_backend.exchange import jsonl
 from records_backend.exchange.jsonl import export, import_file
 from tests.integration.records_backend.records_helpers import Staff, app_state
 
@@ -28,8 +29,11 @@ def _count(client: TestClient, model: type[Act] | type[MarginalNote]) -> int:
         return int(session.scalar(select(func.count()).select_from(model)) or 0)
 
 
+# ``workers``: lines checked in worker processes while this one inserts (large files), or
+# in this process (small ones); both must give the same result.
+@pytest.mark.parametrize("workers", [0, 2])
 def test_demo_acts_export_and_import_round_trip(
-    client: TestClient, tmp_path: Path, db_url: str
+    client: TestClient, tmp_path: Path, db_url: str, workers: int
 ) -> None:
     state = app_state(client)
     assert load_acts(state.sessions, 300, seed=7) == 300
@@ -44,7 +48,7 @@ def test_demo_acts_export_and_import_round_trip(
     assert json.loads(lines[-1]) == {"type": "end", "count": 300}
     # Importing into the same registry adds nothing: every reference is already there.
     with state.sessions() as session:
-        again = import_file(session, out, Actor("system:test"))
+        again = import_file(session, out, Actor("system:test"), workers=workers)
     assert (again.inserted, again.skipped, again.errors) == (0, 300, [])
     # Into an empty registry: the same acts, notes and history come back.
     engine = make_engine(db_url)
@@ -53,7 +57,8 @@ def test_demo_acts_export_and_import_round_trip(
             conn.execute(text(f"DELETE FROM {table}"))
     engine.dispose()
     with state.sessions() as session:
-        report = import_file(session, out, Actor("system:test"))
+        # Batches smaller than the file: ids, registers and the audit chain run on.
+        report = import_file(session, out, Actor("system:test"), batch=120, workers=workers)
     assert (report.inserted, report.notes, report.errors) == (300, notes, [])
     out2 = tmp_path / "again.jsonl"
     with state.sessions() as session, out2.open("w", encoding="utf-8") as fh:
@@ -66,7 +71,8 @@ def test_demo_acts_export_and_import_round_trip(
     ]
 
 
-def test_a_bad_file_imports_nothing(client: TestClient, tmp_path: Path) -> None:
+@pytest.mark.parametrize("workers", [0, 2])
+def test_a_bad_file_imports_nothing(client: TestClient, tmp_path: Path, workers: int) -> None:
     state = app_state(client)
     load_acts(state.sessions, 5, seed=3)
     good = tmp_path / "good.jsonl"
@@ -88,9 +94,95 @@ def test_a_bad_file_imports_nothing(client: TestClient, tmp_path: Path) -> None:
         (newer, "version 99"),
     ):
         with state.sessions() as session:
-            report = import_file(session, path, Actor("system:test"))
+            report = import_file(session, path, Actor("system:test"), workers=workers)
         assert report.inserted == 0
         assert any(message in e for e in report.errors), report.errors
+    assert _count(client, Act) == 5
+
+
+def test_workers_report_what_a_serial_check_reports(
+    client: TestClient, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Lines shared between worker processes chunk by chunk: every kind of problem is
+    reported as one reader reports it (same lines, fields, order, at most 20), acts
+    before a problem are loaded then rolled back, and a good file imports whole."""
+    monkeypatch.setattr(jsonl, "CHUNK_LINES", 4)  # 40 acts: ten chunks to share
+    state = app_state(client)
+    load_acts(state.sessions, 40, seed=5)
+    good = tmp_path / "good.jsonl"
+    with state.sessions() as session, good.open("w", encoding="utf-8") as fh:
+        export(session, fh, Actor("system:test"))
+        session.commit()
+    lines = good.read_text(encoding="utf-8").splitlines()
+    header, end = lines[0], lines[-1]
+    acts = [json.loads(line) for line in lines[1:-1]]
+    with state.sessions() as session:
+        for table in ("act_events", "marginal_notes", "acts", "registers"):
+            session.execute(text(f"DELETE FROM {table}"))
+        session.commit()
+
+    def dumped(items: list[dict[str, object]]) -> list[str]:
+        return [json.dumps(a, ensure_ascii=False) for a in items]
+
+    bad_lines = [json.loads(line) for line in lines[1:-1]]
+    bad_lines[25]["fields"]["drawn_up_date"] = "1900-01-01"  # before the event
+    bad_lines[31]["reference"] = "MK01-1999-N-999999"  # not its fields
+    bad_lines[38]["fields"]["given_name_lat"] = "ⵢⵓⴱⴰ"  # not Latin letters
+    many_bad = [json.loads(line) for line in lines[1:-1]]
+    for a in many_bad[3:]:
+        a["fields"]["given_name_ar"] = "Latin"
+    escaped_end = '{"type": "\\u0065nd", "count": 40}'  # an end line all the same
+    files = {
+        "bad lines": [header, *dumped(bad_lines), end],
+        "too many problems": [header, *dumped(many_bad), end],
+        "truncated": [header, *dumped(acts[:30])],
+        "end count": [header, *dumped(acts[:30]), end],
+        "data after the end": [header, *dumped(acts[:9]), end, *dumped(acts[9:])],
+        "not sijill": ['{"format": "other"}', *dumped(acts)],
+        "escaped end": [header, *dumped(acts), escaped_end],
+    }
+    for name, body in files.items():
+        path = tmp_path / "file.jsonl"
+        path.write_text("\n".join(body) + "\n", encoding="utf-8")
+        reports = []
+        for workers in (0, 1, 2, 3):
+            with state.sessions() as session:
+                reports.append(
+                    import_file(session, path, Actor("system:test"), batch=10, workers=workers)
+                )
+            if name != "escaped end":
+                assert _count(client, Act) == 0, (name, workers)
+            else:
+                with state.sessions() as session:
+                    for table in ("act_events", "marginal_notes", "acts", "registers"):
+                        session.execute(text(f"DELETE FROM {table}"))
+                    session.commit()
+        serial = reports[0]
+        for workers, report in enumerate(reports):
+            assert report.errors == serial.errors, (name, workers)
+            assert report.checked == serial.checked, (name, workers)
+        if name == "escaped end":
+            assert all(r.inserted == 40 for r in reports), name
+        else:
+            assert serial.errors, name
+            assert all(r.inserted == 0 for r in reports), name
+    path = tmp_path / "file.jsonl"
+    path.write_text("\n".join(files["bad lines"]) + "\n", encoding="utf-8")
+    with state.sessions() as session:
+        report = import_file(session, path, Actor("system:test"), workers=2)
+    assert len(report.errors) == 3, report.errors
+    assert report.errors[0].startswith("line 27: fields: ")
+    assert report.errors[1].startswith("line 33: reference MK01-1999-N-999999 does not match")
+    assert report.errors[2].startswith("line 40: fields.given_name_lat: ")
+    path.write_text("\n".join(files["too many problems"]) + "\n", encoding="utf-8")
+    with state.sessions() as session:
+        report = import_file(session, path, Actor("system:test"), workers=2)
+    assert len(report.errors) == 20
+    assert report.errors[0].startswith("line 5: fields.given_name_ar: ")
+    with state.sessions() as session:
+        report = import_file(session, good, Actor("system:test"), batch=10, workers=3)
+    assert (report.inserted, report.errors) == (40, [])
+    assert _count(client, Act) == 40
 
 
 def test_cli_audit_verify_names_the_bad_entry(
