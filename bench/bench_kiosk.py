@@ -9,7 +9,9 @@ Run: .venv/bin/python bench/bench_kiosk.py [--starts N] [--journeys N]
   simulated printer: outbox write (WAL, synchronous=FULL), the backend call, receipt render
   and encode. The backend is an in-process stand-in that accepts at once (a local backend
   without network or database time);
-- memory: the real Kivy app renders every step of N request journeys (one step per frame);
+- memory: the process starts as the service does (``sijill kiosk run``'s imports and the
+  kiosk's logging), then the real Kivy app renders every step of N request journeys (one step
+  per frame);
   resident memory at the start and after every 10th journey, each measured between two
   citizens: back on the attract loop once the app has freed the journey's screens and
   returned the heap (no collection by the bench itself). The growth from journey N/2 to N
@@ -282,6 +284,16 @@ def snapshot():
     }
 
 
+total = int(sys.argv[1])
+# Start as the service does (the unit's ExecStart is `sijill kiosk run`): its entry point's
+# imports (the kiosk's commands only) and its logging, so the figures carry what a terminal does.
+sys.argv = ["sijill", "kiosk", "run", "--simulated"]
+import sijill.cli
+from kiosk_terminal.cli import start_logging
+from kiosk_terminal.settings import KioskSettings
+settings = KioskSettings(data_dir=Path(tempfile.mkdtemp()), speech=False)
+start_logging(settings)
+
 before_window = mb(psutil.Process().memory_info().rss)
 from kiosk_terminal.ui.config import configure_kivy
 configure_kivy(False, 1280, 1024)
@@ -290,12 +302,9 @@ from kivy.core.window import Window  # the off-screen window and its Mesa contex
 with_window = mb(psutil.Process().memory_info().rss)
 from kiosk_terminal.core.model import ActReference, DocumentKind, IdentifyMethod, Lang
 from kiosk_terminal.runtime import build_runtime
-from kiosk_terminal.settings import KioskSettings
 from kiosk_terminal.ui.app import KioskApp
 
-total = int(sys.argv[1])
-tmp = tempfile.mkdtemp()
-runtime = build_runtime(KioskSettings(data_dir=Path(tmp), speech=False), simulated=True)
+runtime = build_runtime(settings, simulated=True)
 app = KioskApp(runtime)
 s = runtime.session
 report = {"before_window": before_window, "with_window": with_window}

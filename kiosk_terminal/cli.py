@@ -53,7 +53,6 @@ def run(
     a screenshot of each screen it reaches to DATA_DIR/kiosk/screens.
     """
     from kiosk_terminal.settings import KioskSettings
-    from sijill.logs import configure_logging
 
     overrides: dict[str, Any] = {}
     if data_dir is not None:
@@ -70,8 +69,24 @@ def run(
             raise typer.BadParameter("pcsc, simulated, none or auto", param_hint="--card")
         overrides["card"] = card
     settings = KioskSettings(**overrides)
-    configure_logging(settings.log_level, settings.log_format, service="kiosk")
+    start_logging(settings)
     raise typer.Exit(run_app(settings, simulated, headless_screenshots))
+
+
+def start_logging(settings: Any) -> None:
+    """The kiosk's logs (JSON lines under systemd), as the service and the bench start them.
+
+    structlog loads rich's console, tracebacks and pygments' lexers whenever rich is
+    installed (Sijill's CLI needs it): ~3 MB held for the kiosk's life, only to draw
+    exceptions in colour on a developer's terminal. The kiosk's console format prints them
+    plainly instead.
+    """
+    from kiosk_terminal.lean import without
+
+    with without("rich"):
+        from sijill.logs import configure_logging
+
+    configure_logging(settings.log_level, settings.log_format, service="kiosk")
 
 
 def run_app(settings: Any, simulated: bool, screenshots: Path | None) -> int:

@@ -7,6 +7,7 @@ kiosk (no server extras) the server commands explain what to install instead of 
 from __future__ import annotations
 
 import importlib
+import sys
 from pathlib import Path
 from typing import Annotated
 
@@ -59,7 +60,19 @@ def _mount(name: str, module: str, extra: str, help_text: str) -> None:
     app.add_typer(sub, name=name, help=help_text)
 
 
-for _spec in COMPONENTS:
+def _wanted(argv: list[str]) -> tuple[tuple[str, str, str, str], ...]:
+    """The component named on the command line alone, else all (help, completion, tests).
+
+    A terminal starts ``sijill kiosk run``: importing the servers' command modules too (their
+    settings, rich's console and tracebacks, structlog…) held ~8 MB more for the kiosk's
+    whole life (docs/kiosk_terminal.md, "Memory").
+    """
+    first = next((arg for arg in argv[1:] if not arg.startswith("-")), None)
+    named = tuple(spec for spec in COMPONENTS if spec[0] == first)
+    return named or COMPONENTS
+
+
+for _spec in _wanted(sys.argv):
     _mount(*_spec)
 
 

@@ -11,7 +11,10 @@ from __future__ import annotations
 import logging
 from typing import Any
 
-import httpx
+from kiosk_terminal.lean import without
+
+with without("httpx._main"):  # its command line client: ~3 MB the kiosk never uses
+    import httpx
 
 from kiosk_terminal.core.model import (
     Accepted,

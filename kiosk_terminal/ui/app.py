@@ -211,9 +211,18 @@ class KioskApp(App):  # type: ignore[misc]
             self.form = {}  # typed text belongs to one step of one journey only
             self._form_key = key
         screen = manager.get_screen(session.screen.value)
-        renderer = Renderer(session, screen, self.submit, self.form)
-        renderer.render()
-        self.renderer = renderer
+        renderer = self.renderer
+        if (
+            renderer is not None
+            and manager.current == screen.name
+            and renderer.shows_attract(screen)
+        ):
+            # The next slide on an idle kiosk: the same widgets, rewritten (nothing to free).
+            renderer.show_slide()
+        else:
+            renderer = Renderer(session, screen, self.submit, self.form)
+            renderer.render()
+            self.renderer = renderer
         if manager.current != screen.name:
             # The screen left behind still holds what was typed or shown: empty it now.
             left = manager.get_screen(manager.current)

@@ -9,8 +9,12 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-import arabic_reshaper
 from bidi.algorithm import get_display
+
+from kiosk_terminal.lean import without
+
+with without("fontTools.ttLib"):  # only for fonts' own ligature tables, which we do not read
+    import arabic_reshaper
 
 Measure = Callable[[str], float]
 

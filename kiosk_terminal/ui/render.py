@@ -7,6 +7,7 @@ reset: the only copy of typed text lives in the fields of the screen being shown
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass
 from functools import partial
 from typing import TYPE_CHECKING
 
@@ -49,6 +50,17 @@ Action = Callable[[], None]
 LANGUAGE_NAMES = {Lang.AR: "العربية", Lang.FR: "Français", Lang.EN: "English", Lang.ZGH: "ⵜⴰⵎⴰⵣⵉⵖⵜ"}
 
 
+@dataclass(frozen=True, slots=True)
+class _SlideParts:
+    """The attract slide's widgets, kept so that a slide change rewrites them in place."""
+
+    box: BoxLayout
+    symbol: RtlLabel
+    notice: RtlLabel
+    lines: tuple[tuple[Lang, RtlLabel], ...]  # one per language shown
+    dots: RtlLabel
+
+
 class Renderer:
     """Builds one screen's header, body and footer in the session's language and theme."""
 
@@ -72,6 +84,8 @@ class Renderer:
         self.colon = " : " if self.lang is Lang.FR else ": "  # French spaces its colons
         self.error = ""
         self.slide: Widget | None = None  # the attract loop's slide, faded in by the app
+        self._slide_parts: _SlideParts | None = None  # its widgets, rewritten at each slide
+        self._attract_key = self.attract_key()
 
     # --- building blocks ----------------------------------------------------------------
 
@@ -270,33 +284,30 @@ class Renderer:
         getattr(self, f"_screen_{self.session.screen.value}")()
 
     def _screen_attract(self) -> None:
-        """The current slide of the attract loop; the app's clock moves it on."""
+        """The attract loop's frame and its slide's widgets; :meth:`show_slide` fills them.
+
+        The slide clock changes the slide every few seconds on an idle kiosk: the widgets are
+        built once here and rewritten in place, so a slide change leaves nothing behind (new
+        widgets each time were cyclic garbage, textures included, until a full collection).
+        """
         self.frame("سجل  Sijill", home=False)
         self.screen.ids.footer.height = 0  # no buttons here: the slide takes the room
-        loop = self.session.attract
-        slide = loop.current
         languages = languages_shown(self.session.settings.languages)
         box = BoxLayout(orientation="vertical", spacing=10, size_hint_y=None)
         box.bind(minimum_height=box.setter("height"))
-        box.name = f"slide:{slide.key}"
-        symbol = self.label(slide.symbol, "code", bold=True, align="center", name="symbol")
+        symbol = self.label("", "code", bold=True, align="center", name="symbol")
         symbol.font_size = round(self.theme.sizes.code * 1.5)
         symbol.color = self.theme.palette.primary
-        box.add_widget(symbol)
-        if slide.notice is not None:
-            notice = self.label(slide.notice, "title", bold=True, align="center", name="notice")
-            notice.color = self.theme.palette.notice
-            box.add_widget(notice)
-        else:
-            size = "title" if len(languages) <= 3 else "button"  # four languages must fit
-            for lang in languages:
-                line = self.label(Translator(lang.value)(slide.message), size, bold=True,
-                                  align="center", name=f"slide:{lang.value}")  # fmt: skip
-                line.rtl = lang.rtl
-                box.add_widget(line)
-        current, count = loop.position
-        dots = " ".join("●" if i == current else "○" for i in range(count))
-        box.add_widget(self.label(dots, "body", align="center", name="dots"))
+        notice = self.label("", "title", bold=True, align="center", name="notice")
+        notice.color = self.theme.palette.notice
+        size = "title" if len(languages) <= 3 else "button"  # four languages must fit
+        lines: list[tuple[Lang, RtlLabel]] = []
+        for lang in languages:
+            line = self.label("", size, bold=True, align="center", name=f"slide:{lang.value}")
+            line.rtl = lang.rtl
+            lines.append((lang, line))
+        dots = self.label("", "body", align="center", name="dots")
+        self._slide_parts = _SlideParts(box, symbol, notice, tuple(lines), dots)
         self.slide = box
         self.add(Widget(size_hint_y=0.25), box, Widget(size_hint_y=0.35))
         self.prompt = "المس الشاشة للبدء"
@@ -306,6 +317,48 @@ class Renderer:
             hint.rtl = lang.rtl
             self.add(hint)
         self.add(self.button("▶", self.session.wake, "start"))
+        self.show_slide()
+
+    def attract_key(self) -> tuple[object, ...]:
+        """What the attract screen's widgets depend on, apart from the slide shown."""
+        s = self.session
+        return (s.screen, s.language, s.large_text, s.high_contrast, s.settings.languages)
+
+    def shows_attract(self, screen: KioskScreen) -> bool:
+        """True when this renderer's attract widgets can show the session's current slide."""
+        return (
+            self._slide_parts is not None
+            and screen is self.screen
+            and self.session.screen is Screen.ATTRACT
+            and self.attract_key() == self._attract_key
+        )
+
+    def show_slide(self) -> None:
+        """Write the loop's current slide into the widgets built by :meth:`_screen_attract`."""
+        parts = self._slide_parts
+        if parts is None:
+            return
+        loop = self.session.attract
+        slide = loop.current
+        parts.box.name = f"slide:{slide.key}"
+        parts.symbol.source_text = slide.symbol
+        shown: list[Widget] = [parts.symbol]
+        if slide.notice is not None:
+            parts.notice.source_text = slide.notice
+            shown.append(parts.notice)
+        else:
+            for lang, line in parts.lines:
+                line.source_text = Translator(lang.value)(slide.message)
+                shown.append(line)
+        current, count = loop.position
+        parts.dots.source_text = " ".join("●" if i == current else "○" for i in range(count))
+        shown.append(parts.dots)
+        # Kivy lists children last-added first; change the box only when the kind of slide
+        # (notice or message) changes. Labels taken out stay with this renderer for reuse.
+        if parts.box.children[::-1] != shown:
+            parts.box.clear_widgets()
+            for widget in shown:
+                parts.box.add_widget(widget)
 
     def _screen_language(self) -> None:
         self.frame("اختر اللغة  ·  Choisissez la langue", home=False)
