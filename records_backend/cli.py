@@ -62,21 +62,23 @@ def serve(
         )
         return
     # Several processes: migrate once here, then let each worker build the app from the
-    # environment (uvicorn imports the factory in every worker).
+    # environment (each worker imports the factory).
     prepare_database_once(settings)
     os.environ["SIJILL_RECORDS_DATA_DIR"] = str(settings.data_dir)
     os.environ["SIJILL_RECORDS_MIGRATE_ON_STARTUP"] = "false"
     if settings.database_url:
         os.environ["SIJILL_RECORDS_DATABASE_URL"] = settings.database_url
-    uvicorn.run(
-        "records_backend.app:create_app",
-        factory=True,
-        host=settings.host,
-        port=settings.port,
-        workers=workers,
-        log_config=None,
-        access_log=False,
-    )
+    # A listening socket per worker (sijill/workers.py): uvicorn's shared one left a core
+    # half idle while another worker took most connections.
+    from sijill import workers as server_workers
+
+    try:
+        code = server_workers.serve(
+            "records_backend.app:create_app", settings.host, settings.port, workers
+        )
+    except OSError as exc:
+        raise typer.BadParameter(f"{settings.host}:{settings.port}: {exc.strerror}") from None
+    raise typer.Exit(code)
 
 
 @app.command()
