@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from pydantic import ValidationError
-from sqlalchemy import ColumnElement, and_, bindparam, select
+from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session
 
 from records_backend.audit.log import append
@@ -315,20 +315,6 @@ def _register(session: Session, by: Principal, act: Act, fields: ActFields) -> N
     )
     if act.kind == ActKind.DEATH.value and act.birth_act_reference:
         _link_death(session, by, act, ref)
-
-
-def reference_filter(session: Session, ref: str) -> ColumnElement[bool] | None:
-    """The condition that selects the act a reference names; None for an unknown office."""
-    try:
-        office, year, kind, number = parse_reference(ref)
-    except ValueError as exc:
-        raise DomainError("invalid_input", str(exc)) from None
-    oid = office_id(session, office)
-    if oid is None:
-        return None
-    return and_(
-        Act.office_id == oid, Act.year == year, Act.kind == kind.value, Act.number == number
-    )
 
 
 # The busiest reads are built once: SQLAlchemy then skips building the expression and its

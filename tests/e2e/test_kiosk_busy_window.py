@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import json
 import os
-import subprocess
 import sys
 import threading
 from pathlib import Path
@@ -22,6 +21,7 @@ import pytest
 
 from kiosk_terminal.core.model import ActMatch, ActQuery, RequestStatus
 from protocol.codes import RequestCode
+from tests.e2e.kiosk_child import run_in_window
 from tests.unit.kiosk_terminal.kiosk_fakes import FakeBackend
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -62,28 +62,8 @@ def report(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
     out.mkdir(parents=True, exist_ok=True)
     for old in out.glob("*.png"):
         old.unlink()
-    env = {k: v for k, v in os.environ.items() if k not in ("DISPLAY", "WAYLAND_DISPLAY")}
-    env.update(
-        PYTHONPATH=str(ROOT),
-        SDL_AUDIODRIVER="dummy",
-        KIVY_NO_ARGS="1",
-        SIJILL_KIOSK_SPEECH="false",
-        SIJILL_KIOSK_FULLSCREEN="false",
-    )
     data = tmp_path_factory.mktemp("kiosk-busy-data")
-    proc = subprocess.run(
-        [sys.executable, __file__, str(out), str(data)],
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=180,
-        check=False,
-    )
-    path = out / "report.json"
-    assert path.exists(), proc.stderr[-4000:]
-    result: dict[str, Any] = json.loads(path.read_text(encoding="utf-8"))
-    result["returncode"] = proc.returncode
-    return result
+    return run_in_window(__file__, [str(out), str(data)], out / "report.json", timeout=180)
 
 
 def test_frames_keep_coming_while_the_backend_is_slow(report: dict[str, Any]) -> None:

@@ -19,15 +19,14 @@ none (multisampling cost ~55 MB with llvmpipe).
 from __future__ import annotations
 
 import json
-import os
-import subprocess
 import sys
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-ROOT = Path(__file__).resolve().parents[2]
+from tests.e2e.kiosk_child import run_in_window
+
 K = 4  # journeys before the first count; the second comes after 2k
 
 pytestmark = pytest.mark.e2e
@@ -35,28 +34,8 @@ pytestmark = pytest.mark.e2e
 
 @pytest.fixture(scope="module")
 def counts(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
-    env = {k: v for k, v in os.environ.items() if k not in ("DISPLAY", "WAYLAND_DISPLAY")}
-    env.update(
-        PYTHONPATH=str(ROOT),
-        SDL_AUDIODRIVER="dummy",
-        KIVY_NO_ARGS="1",
-        SIJILL_KIOSK_SPEECH="false",
-        SIJILL_KIOSK_FULLSCREEN="false",
-    )
     out = tmp_path_factory.mktemp("kiosk-memory")
-    proc = subprocess.run(
-        [sys.executable, __file__, str(out)],
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=300,
-        check=False,
-    )
-    path = out / "counts.json"
-    assert path.exists(), proc.stderr[-4000:]
-    result: dict[str, Any] = json.loads(path.read_text(encoding="utf-8"))
-    result["returncode"] = proc.returncode
-    return result
+    return run_in_window(__file__, [str(out)], out / "counts.json", timeout=300)
 
 
 def test_the_journeys_ran_and_each_returned_to_the_attract_loop(counts: dict[str, Any]) -> None:

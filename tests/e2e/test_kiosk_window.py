@@ -12,12 +12,13 @@ from __future__ import annotations
 
 import json
 import os
-import subprocess
 import sys
 from pathlib import Path
 from typing import Any
 
 import pytest
+
+from tests.e2e.kiosk_child import run_in_window
 
 ROOT = Path(__file__).resolve().parents[2]
 ARTIFACTS = Path(os.environ.get("SIJILL_TEST_ARTIFACTS", ROOT / "var" / "test-artifacts"))
@@ -28,29 +29,7 @@ pytestmark = pytest.mark.e2e
 
 
 def _run_child(out: Path, data: Path) -> dict[str, Any]:
-    env = {
-        k: v for k, v in os.environ.items() if k not in ("DISPLAY", "WAYLAND_DISPLAY")
-    }  # no display: SDL renders off-screen with Mesa
-    env.update(
-        PYTHONPATH=str(ROOT),
-        SDL_AUDIODRIVER="dummy",
-        KIVY_NO_ARGS="1",
-        SIJILL_KIOSK_SPEECH="false",
-        SIJILL_KIOSK_FULLSCREEN="false",
-    )
-    proc = subprocess.run(
-        [sys.executable, __file__, str(out), str(data)],
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=240,
-        check=False,
-    )
-    report = out / "report.json"
-    assert report.exists(), proc.stderr[-4000:]
-    result: dict[str, Any] = json.loads(report.read_text(encoding="utf-8"))
-    result["returncode"] = proc.returncode
-    return result
+    return run_in_window(__file__, [str(out), str(data)], out / "report.json", timeout=240)
 
 
 @pytest.fixture(scope="module")
