@@ -20,6 +20,7 @@ import pytest
 
 from central_broker.runner import RunningBroker, start_loopback_broker
 from drivers.card.pcscd import Pcscd
+from drivers.card.simulator import VirtualCard
 from sijill.ports import free_port
 from tests.pg_databases import throwaway_database
 
@@ -116,3 +117,12 @@ def pcscd(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Pcscd]:
     yield daemon
     if daemon.owned:
         daemon.stop()
+
+
+@pytest.fixture
+def cards() -> Iterator[list[VirtualCard]]:
+    """Virtual cards a test put in the reader (append them): each is removed afterwards."""
+    inserted: list[VirtualCard] = []
+    yield inserted
+    for card in inserted:
+        card.remove()

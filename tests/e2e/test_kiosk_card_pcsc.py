@@ -163,14 +163,6 @@ def kiosk(pcscd: Pcscd, tmp_path: Path) -> Iterator[Kiosk]:
             runtime.close()
 
 
-@pytest.fixture
-def cards() -> Iterator[list[VirtualCard]]:
-    inserted: list[VirtualCard] = []
-    yield inserted
-    for card in inserted:
-        card.remove()
-
-
 def _insert(kiosk: Kiosk, cards: list[VirtualCard], card: VirtualCard) -> None:
     cards.append(card.insert(timeout=20))
     assert kiosk.reader.wait_for_card(20)

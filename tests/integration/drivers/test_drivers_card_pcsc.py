@@ -34,14 +34,6 @@ def reader(pcscd: Pcscd) -> Iterator[PcscCardReader]:
     card_reader.close()
 
 
-@pytest.fixture
-def cards() -> Iterator[list[VirtualCard]]:
-    inserted: list[VirtualCard] = []
-    yield inserted
-    for card in inserted:
-        card.remove()
-
-
 def insert(reader: PcscCardReader, cards: list[VirtualCard], card: VirtualCard) -> VirtualCard:
     cards.append(card.insert(timeout=20))
     assert reader.wait_for_card(20)
